@@ -1,0 +1,164 @@
+/* options.c -- strict parsing of cep's options: every value must be consumed
+ * whole, numbers must be finite and in range, and each failure names the
+ * option and the offending text. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/options.h"
+
+void cli_opts_default(cep_cli_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->model = CEP_MODEL_ENERGY;
+    o->act = CEP_ACT_TANH;
+    o->n_sizes = 3;
+    o->sizes[0] = 5;
+    o->sizes[1] = 8;
+    o->sizes[2] = 3;
+    o->eps = 0.5;
+    o->T = 200;
+    o->K = 10;
+    o->beta = 1e-3;
+    o->eta = 1e-6;
+    o->seed = 1;
+    o->use_mpfr = 1;
+    o->prec = 256;
+}
+
+static int parse_u64(const char *s, unsigned long long max, unsigned long long *out)
+{
+    if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
+        return -1;
+    for (const char *c = s; *c; c++)
+        if (*c < '0' || *c > '9')
+            return -1;
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    if (s == NULL || *s == '\0')
+        return -1;
+    errno = 0;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !isfinite(v) || (errno == ERANGE && v != 0.0 && fabs(v) > 1.0))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_sizes(cep_cli_opts *o, const char *s)
+{
+    char buf[512];
+    size_t len = strlen(s);
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, s, len + 1);
+    size_t n = 0;
+    char *save = NULL;
+    if (buf[0] == ',' || buf[len - 1] == ',' || strstr(buf, ",,"))
+        return -1;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        unsigned long long v;
+        if (n >= CEP_MAX_LAYERS + 1 || parse_u64(tok, CEP_MAX_LAYER_SIZE, &v) || v == 0)
+            return -1;
+        o->sizes[n++] = (size_t)v;
+    }
+    if (n < 2)
+        return -1;
+    o->n_sizes = n;
+    return 0;
+}
+
+#define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+
+int cli_parse(cep_cli_opts *o, int argc, char **argv, int first, char *err, size_t errlen)
+{
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            o->help = 1;
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0)
+            FAIL("unexpected argument '%s' (options start with --)", a);
+        const char *name = a + 2;
+        const char *val = NULL;
+        const char *eq = strchr(name, '=');
+        char key[64];
+        size_t klen = eq ? (size_t)(eq - name) : strlen(name);
+        if (klen >= sizeof key)
+            FAIL("unknown option '%s'", a);
+        memcpy(key, name, klen);
+        key[klen] = '\0';
+        static const char *const known[] = {"model", "sizes", "activation", "eps", "T", "K",
+                                            "beta", "eta", "seed", "precision"};
+        int ok = 0;
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            ok |= strcmp(key, known[k]) == 0;
+        if (!ok)
+            FAIL("unknown option '--%s' (see --help)", key);
+        if (eq)
+            val = eq + 1;
+        else if (i + 1 < argc)
+            val = argv[++i];
+        else
+            FAIL("option '--%s' needs a value", key);
+
+        unsigned long long u;
+        if (strcmp(key, "model") == 0) {
+            if (cep_model_parse(&o->model, val))
+                FAIL("--model: '%s' is not one of energy, prototypical", val);
+        } else if (strcmp(key, "activation") == 0) {
+            if (cep_activation_parse(&o->act, val))
+                FAIL("--activation: '%s' is not one of tanh, sigmoid4, hardsigmoid, identity", val);
+        } else if (strcmp(key, "sizes") == 0) {
+            if (parse_sizes(o, val))
+                FAIL("--sizes: '%s' is not a list of 2 to %d integers in [1, %zu] separated by commas",
+                     val, CEP_MAX_LAYERS + 1, (size_t)CEP_MAX_LAYER_SIZE);
+        } else if (strcmp(key, "eps") == 0) {
+            if (parse_double(val, &o->eps) || !(o->eps > 0 && o->eps <= 1))
+                FAIL("--eps: '%s' is not a number in (0, 1]", val);
+        } else if (strcmp(key, "T") == 0) {
+            if (parse_u64(val, CEP_MAX_STEPS, &u) || u < 1)
+                FAIL("--T: '%s' is not an integer in [1, %zu]", val, (size_t)CEP_MAX_STEPS);
+            o->T = (size_t)u;
+        } else if (strcmp(key, "K") == 0) {
+            if (parse_u64(val, CEP_MAX_STEPS, &u) || u < 1)
+                FAIL("--K: '%s' is not an integer in [1, %zu]", val, (size_t)CEP_MAX_STEPS);
+            o->K = (size_t)u;
+        } else if (strcmp(key, "beta") == 0) {
+            if (parse_double(val, &o->beta) || o->beta == 0.0)
+                FAIL("--beta: '%s' is not a finite non-zero number", val);
+        } else if (strcmp(key, "eta") == 0) {
+            if (parse_double(val, &o->eta) || o->eta < 0.0)
+                FAIL("--eta: '%s' is not a finite number >= 0", val);
+        } else if (strcmp(key, "seed") == 0) {
+            if (parse_u64(val, UINT64_MAX, &u))
+                FAIL("--seed: '%s' is not an integer in [0, 2^64-1]", val);
+            o->seed = (uint64_t)u;
+        } else if (strcmp(key, "precision") == 0) {
+            if (strcmp(val, "double") == 0 || strcmp(val, "binary64") == 0) {
+                o->use_mpfr = 0;
+            } else {
+                if (parse_u64(val, (unsigned long long)MPFR_PREC_MAX, &u) || u < 2)
+                    FAIL("--precision: '%s' is not 'double' or a bit count in [2, %ld]", val,
+                         (long)MPFR_PREC_MAX);
+                o->use_mpfr = 1;
+                o->prec = (long)u;
+            }
+        }
+    }
+    if (!o->help && o->T < o->K)
+        FAIL("--T %zu is smaller than --K %zu: the theorem needs T >= K", o->T, o->K);
+    return 0;
+}

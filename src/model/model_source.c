@@ -1,0 +1,326 @@
+/* model_source.c -- the two symmetric models of spec/model.md §2 (templated).
+ *
+ * Dimension key: N layers after the input; n_l = sh->size[l]; S = n_1+..+n_N
+ * (state); P = |theta|.  Layer l of a state lives at s + sh->s_off[l].
+ *
+ * Both models are written with the "presynaptic value" p_l of (PRE.1):
+ *   energy:        p_l = rho(s_l)     prototypical:  p_l = s_l      p_0 = x,
+ * the total input (PRE.2)
+ *   h_l = W_l p_{l-1} + b_l + W_{l+1}^T p_{l+1}    (last term absent for l = N),
+ * and G = c * dPhi-structure with c = eps (energy) or 1 (prototypical).
+ *
+ * Workspace: `work` has cep_model_work_len(sh) = 5*S + max_l n_l entries:
+ *   [0,S) p   [S,2S) p' = dp/ds   [2S,3S) rho''(s)   [3S,4S) h
+ *   [4S,5S) w (the VJP's scaled cotangent)   [5S,..) column-sum scratch.
+ */
+
+#define W_BLOCK(theta, sh, l) ((theta) + (sh)->W_off[l])
+#define B_BLOCK(theta, sh, l) ((theta) + (sh)->b_off[l])
+#define LAYER(v, sh, l) ((v) + (sh)->s_off[l])
+
+/* p and (optionally) p' and rho''(s) of (PRE.1) for every layer. */
+static void FN(presyn)(const cep_ctx *ctx, REAL *p, REAL *dp, REAL *ddrho,
+                       const cep_shape *sh, const REAL *s)
+{
+    if (sh->model == CEP_MODEL_ENERGY) {
+        FN(act_eval)(ctx, p, dp, ddrho, sh->act, s, sh->S);
+    } else {
+        FN(t_copy)(ctx, p, s, sh->S);
+        if (dp) {
+            for (size_t i = 0; i < sh->S; i++)
+                R_SET_DBL(ctx, &dp[i], 1.0);
+        }
+        if (ddrho) FN(t_zero)(ctx, ddrho, sh->S);
+    }
+}
+
+/* h_l of (PRE.2) for l = 1..N, in the order (ORD.2):
+ * h_l = ((row sums of W_l p_{l-1}) + b_l) + (column sums of W_{l+1}^T p_{l+1}). */
+static void FN(total_input)(const cep_ctx *ctx, REAL *h, REAL *scratch, const cep_shape *sh,
+                            const REAL *theta, const REAL *x, const REAL *p)
+{
+    size_t N = sh->n_layers;
+    for (size_t l = 1; l <= N; l++) {
+        REAL *hl = LAYER(h, sh, l);
+        const REAL *prev = (l == 1) ? x : LAYER(p, sh, l - 1);
+        FN(t_zero)(ctx, hl, sh->size[l]);
+        FN(t_matvec_acc)(ctx, hl, W_BLOCK(theta, sh, l), prev, sh->size[l], sh->size[l - 1]);
+        FN(t_add_to)(ctx, hl, B_BLOCK(theta, sh, l), sh->size[l]);
+        if (l < N)
+            FN(t_matvec_t_acc)(ctx, hl, scratch, W_BLOCK(theta, sh, l + 1),
+                               LAYER(p, sh, l + 1), sh->size[l + 1], sh->size[l]);
+    }
+}
+
+/* out = F(x, s, theta): (F.E) or (F.P).  out must not alias s or work. */
+void FN(m_step)(const cep_ctx *ctx, REAL *out, REAL *work, const cep_shape *sh,
+                const REAL *theta, const REAL *x, const REAL *s)
+{
+    size_t S = sh->S;
+    REAL *p = work, *dp = work + S, *h = work + 3 * S, *scratch = work + 5 * S;
+    int energy = sh->model == CEP_MODEL_ENERGY;
+    FN(presyn)(ctx, p, energy ? dp : NULL, NULL, sh, s);
+    FN(total_input)(ctx, h, scratch, sh, theta, x, p);
+    if (energy) {
+        /* (F.E) F = (1 - eps) * s + eps * (rho'(s) (.) h) */
+        REAL om[1], e[1], a[1];
+        R_INIT(ctx, om);
+        R_INIT(ctx, e);
+        R_INIT(ctx, a);
+        R_SET_DBL(ctx, e, sh->eps);
+        R_SET_DBL(ctx, om, 1.0);
+        R_SUB(ctx, om, om, e);
+        for (size_t i = 0; i < S; i++) {
+            R_MUL(ctx, a, &dp[i], &h[i]);
+            R_MUL(ctx, a, e, a);
+            R_MUL(ctx, &out[i], om, &s[i]);
+            R_ADD(ctx, &out[i], &out[i], a);
+        }
+        R_CLEAR(a);
+        R_CLEAR(e);
+        R_CLEAR(om);
+    } else {
+        /* (F.P) F = rho(h) */
+        FN(act_eval)(ctx, out, NULL, NULL, sh->act, h, S);
+    }
+}
+
+/* g = G(x, s) = dPhi/dtheta in theta's layout: (G.E) or (G.P),
+ * dPhi/dW_l = (c * p_l) p_{l-1}^T and dPhi/db_l = c * p_l (c = eps or 1). */
+void FN(m_G)(const cep_ctx *ctx, REAL *g, REAL *work, const cep_shape *sh,
+             const REAL *x, const REAL *s)
+{
+    REAL *p = work;
+    REAL c[1];
+    R_INIT(ctx, c);
+    int energy = sh->model == CEP_MODEL_ENERGY;
+    R_SET_DBL(ctx, c, energy ? sh->eps : 1.0);
+    FN(presyn)(ctx, p, NULL, NULL, sh, s);
+    for (size_t l = 1; l <= sh->n_layers; l++) {
+        const REAL *pl = LAYER(p, sh, l);
+        const REAL *prev = (l == 1) ? x : LAYER(p, sh, l - 1);
+        FN(t_outer)(ctx, W_BLOCK(g, sh, l), energy ? c : NULL, pl, prev,
+                    sh->size[l], sh->size[l - 1]);
+        REAL *gb = B_BLOCK(g, sh, l);
+        for (size_t i = 0; i < sh->size[l]; i++) {
+            if (energy)
+                R_MUL(ctx, &gb[i], c, &pl[i]);
+            else
+                R_SET(ctx, &gb[i], &pl[i]);
+        }
+    }
+    R_CLEAR(c);
+}
+
+/* u = (dF/ds)^T v and gtheta = (dF/dtheta)^T v at (x, s, theta): (VJP.E),
+ * (VJP.P).  With the scaled cotangent w_l of (VJP.1)
+ *   energy: w_l = eps * (rho'(s_l) (.) v_l)    prototypical: w_l = rho'(h_l) (.) v_l
+ * and q_l = W_{l+1}^T w_{l+1} + W_l w_{l-1} (terms present when the layers
+ * exist; the state has no layer 0):
+ *   u_l = d_l (.) v_l + p'_l (.) q_l  with d_l = (1 - eps) + eps * rho''(s_l) h_l
+ *                                     (energy, (VJP.2)),
+ *   u_l = q_l                         (prototypical, (VJP.3)),
+ *   dW_l = w_l p_{l-1}^T + p_l w_{l-1}^T (second term for l >= 2), db_l = w_l  (VJP.4).
+ * u and gtheta must not alias the inputs or work. */
+void FN(m_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, REAL *work, const cep_shape *sh,
+                    const REAL *theta, const REAL *x, const REAL *s, const REAL *v)
+{
+    size_t S = sh->S, N = sh->n_layers;
+    REAL *p = work, *dp = work + S, *dd = work + 2 * S, *h = work + 3 * S;
+    REAL *w = work + 4 * S, *scratch = work + 5 * S;
+    int energy = sh->model == CEP_MODEL_ENERGY;
+    REAL e[1], om[1], a[1], b[1];
+    R_INIT(ctx, e);
+    R_INIT(ctx, om);
+    R_INIT(ctx, a);
+    R_INIT(ctx, b);
+    R_SET_DBL(ctx, e, sh->eps);
+    R_SET_DBL(ctx, om, 1.0);
+    R_SUB(ctx, om, om, e);
+
+    FN(presyn)(ctx, p, dp, energy ? dd : NULL, sh, s);
+    FN(total_input)(ctx, h, scratch, sh, theta, x, p);
+    if (energy) {
+        for (size_t i = 0; i < S; i++) {
+            R_MUL(ctx, a, &dp[i], &v[i]);
+            R_MUL(ctx, &w[i], e, a);
+        }
+    } else {
+        /* rho'(h) goes to dd, which the prototypical model does not use. */
+        FN(act_eval)(ctx, NULL, dd, NULL, sh->act, h, S);
+        FN(t_mul)(ctx, w, dd, v, S);
+    }
+
+    /* q_l into u_l, in the order (ORD.3): from +0, add W_{l+1}^T w_{l+1},
+     * then W_l w_{l-1}. */
+    for (size_t l = 1; l <= N; l++) {
+        REAL *ul = LAYER(u, sh, l);
+        FN(t_zero)(ctx, ul, sh->size[l]);
+        if (l < N)
+            FN(t_matvec_t_acc)(ctx, ul, scratch, W_BLOCK(theta, sh, l + 1),
+                               LAYER(w, sh, l + 1), sh->size[l + 1], sh->size[l]);
+        if (l > 1)
+            FN(t_matvec_acc)(ctx, ul, W_BLOCK(theta, sh, l), LAYER(w, sh, l - 1),
+                             sh->size[l], sh->size[l - 1]);
+    }
+    if (energy) {
+        /* (VJP.2) u = ((om + eps * (rho''(s) * h)) * v) + (p' * q) */
+        for (size_t i = 0; i < S; i++) {
+            R_MUL(ctx, a, &dd[i], &h[i]);
+            R_MUL(ctx, a, e, a);
+            R_ADD(ctx, a, om, a);
+            R_MUL(ctx, a, a, &v[i]);
+            R_MUL(ctx, b, &dp[i], &u[i]);
+            R_ADD(ctx, &u[i], a, b);
+        }
+    }
+
+    /* (VJP.4) parameter cotangents */
+    for (size_t l = 1; l <= N; l++) {
+        const REAL *prev = (l == 1) ? x : LAYER(p, sh, l - 1);
+        REAL *gW = W_BLOCK(gtheta, sh, l);
+        FN(t_outer)(ctx, gW, NULL, LAYER(w, sh, l), prev, sh->size[l], sh->size[l - 1]);
+        if (l > 1)
+            FN(t_outer_acc)(ctx, gW, LAYER(p, sh, l), LAYER(w, sh, l - 1),
+                            sh->size[l], sh->size[l - 1]);
+        FN(t_copy)(ctx, B_BLOCK(gtheta, sh, l), LAYER(w, sh, l), sh->size[l]);
+    }
+    R_CLEAR(b);
+    R_CLEAR(a);
+    R_CLEAR(om);
+    R_CLEAR(e);
+}
+
+/* ---- public wrappers (allocate their own workspace) ------------------- */
+
+static int FN(check_model_args)(const cep_shape *sh, const void *a, const void *b, const void *c)
+{
+    if (sh == NULL || a == NULL || b == NULL || c == NULL)
+        return CEP_EARG;
+    return CEP_OK;
+}
+
+int FN(cep_model_step)(const cep_ctx *ctx, REAL *out, const cep_shape *sh,
+                       const REAL *theta, const REAL *x, const REAL *s)
+{
+    int st = FN(check_model_args)(sh, out, theta, x);
+    if (st || s == NULL || ctx == NULL) return st ? st : CEP_EARG;
+    REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
+    if (work == NULL) return CEP_ENOMEM;
+    cep_scope scope;
+    FN(cep_scope_enter)(&scope, ctx);
+    FN(m_step)(ctx, out, work, sh, theta, x, s);
+    FN(cep_scope_leave)(&scope);
+    FN(cep_vec_free)(work);
+    return CEP_OK;
+}
+
+int FN(cep_model_G)(const cep_ctx *ctx, REAL *g, const cep_shape *sh, const REAL *x, const REAL *s)
+{
+    int st = FN(check_model_args)(sh, g, x, s);
+    if (st || ctx == NULL) return st ? st : CEP_EARG;
+    REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
+    if (work == NULL) return CEP_ENOMEM;
+    cep_scope scope;
+    FN(cep_scope_enter)(&scope, ctx);
+    FN(m_G)(ctx, g, work, sh, x, s);
+    FN(cep_scope_leave)(&scope);
+    FN(cep_vec_free)(work);
+    return CEP_OK;
+}
+
+int FN(cep_model_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, const cep_shape *sh,
+                           const REAL *theta, const REAL *x, const REAL *s, const REAL *v)
+{
+    int st = FN(check_model_args)(sh, u, gtheta, theta);
+    if (st || ctx == NULL || x == NULL || s == NULL || v == NULL) return st ? st : CEP_EARG;
+    REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
+    if (work == NULL) return CEP_ENOMEM;
+    cep_scope scope;
+    FN(cep_scope_enter)(&scope, ctx);
+    FN(m_step_vjp)(ctx, u, gtheta, work, sh, theta, x, s, v);
+    FN(cep_scope_leave)(&scope);
+    FN(cep_vec_free)(work);
+    return CEP_OK;
+}
+
+/* (PHI.E) Phi = ((1 - eps)/2) ||s||^2 + eps * sum_l p_l^T (W_l p_{l-1} + b_l)
+ * (PHI.P) Phi = sum_l s_l^T (W_l s_{l-1} + b_l) */
+int FN(cep_model_phi)(const cep_ctx *ctx, REAL *phi, const cep_shape *sh,
+                      const REAL *theta, const REAL *x, const REAL *s)
+{
+    int st = FN(check_model_args)(sh, phi, theta, x);
+    if (st || ctx == NULL || s == NULL) return st ? st : CEP_EARG;
+    size_t S = sh->S;
+    REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
+    if (work == NULL) return CEP_ENOMEM;
+    cep_scope scope;
+    FN(cep_scope_enter)(&scope, ctx);
+    REAL *p = work, *a = work + S;
+    REAL sum[1], t[1], c[1];
+    R_INIT(ctx, sum);
+    R_INIT(ctx, t);
+    R_INIT(ctx, c);
+    int energy = sh->model == CEP_MODEL_ENERGY;
+    FN(presyn)(ctx, p, NULL, NULL, sh, s);
+    R_SET_DBL(ctx, sum, 0.0);
+    for (size_t l = 1; l <= sh->n_layers; l++) {
+        REAL *al = LAYER(a, sh, l);
+        const REAL *prev = (l == 1) ? x : LAYER(p, sh, l - 1);
+        FN(t_zero)(ctx, al, sh->size[l]);
+        FN(t_matvec_acc)(ctx, al, W_BLOCK(theta, sh, l), prev, sh->size[l], sh->size[l - 1]);
+        FN(t_add_to)(ctx, al, B_BLOCK(theta, sh, l), sh->size[l]);
+        FN(t_dot)(ctx, t, LAYER(p, sh, l), al, sh->size[l]);
+        R_ADD(ctx, sum, sum, t);
+    }
+    if (energy) {
+        R_SET_DBL(ctx, c, sh->eps);
+        R_MUL(ctx, sum, c, sum);
+        FN(t_dot)(ctx, t, s, s, S);
+        R_SET_DBL(ctx, c, 1.0);
+        R_SET_DBL(ctx, phi, sh->eps);
+        R_SUB(ctx, c, c, phi);
+        R_SET_DBL(ctx, phi, 0.5);
+        R_MUL(ctx, c, c, phi);
+        R_MUL(ctx, t, c, t);
+        R_ADD(ctx, phi, t, sum);
+    } else {
+        R_SET(ctx, phi, sum);
+    }
+    R_CLEAR(c);
+    R_CLEAR(t);
+    R_CLEAR(sum);
+    FN(cep_scope_leave)(&scope);
+    FN(cep_vec_free)(work);
+    return CEP_OK;
+}
+
+/* (COST.1) l(s, y) = 1/2 ||s_N - y||^2, summed in increasing index order. */
+int FN(cep_loss)(const cep_ctx *ctx, REAL *loss, const cep_shape *sh, const REAL *s, const REAL *y)
+{
+    int st = FN(check_model_args)(sh, loss, s, y);
+    if (st || ctx == NULL) return st ? st : CEP_EARG;
+    cep_scope scope;
+    FN(cep_scope_enter)(&scope, ctx);
+    size_t N = sh->n_layers;
+    const REAL *sN = LAYER(s, sh, N);
+    REAL d[1], half[1];
+    R_INIT(ctx, d);
+    R_INIT(ctx, half);
+    R_SET_DBL(ctx, loss, 0.0);
+    for (size_t i = 0; i < sh->size[N]; i++) {
+        R_SUB(ctx, d, &sN[i], &y[i]);
+        R_MUL(ctx, d, d, d);
+        R_ADD(ctx, loss, loss, d);
+    }
+    R_SET_DBL(ctx, half, 0.5);
+    R_MUL(ctx, loss, half, loss);
+    R_CLEAR(half);
+    R_CLEAR(d);
+    FN(cep_scope_leave)(&scope);
+    return CEP_OK;
+}
+
+#undef W_BLOCK
+#undef B_BLOCK
+#undef LAYER

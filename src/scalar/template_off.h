@@ -1,0 +1,25 @@
+/* template_off.h -- undo template_on.h so the next instantiation can start. */
+#undef REAL
+#undef SUFFIX
+#undef FN
+#undef R_INIT
+#undef R_CLEAR
+#undef R_SET
+#undef R_SET_DBL
+#undef R_GET_DBL
+#undef R_ADD
+#undef R_SUB
+#undef R_MUL
+#undef R_DIV
+#undef R_NEG
+#undef R_ABS
+#undef R_SQRT
+#undef R_EXP
+#undef R_TANH
+#undef R_CMP
+#undef R_CMP_DBL
+#undef R_SGN
+#undef R_IS_FINITE
+#undef R_IS_ZERO
+#undef CEP_TEMPLATE_D
+#undef CEP_TEMPLATE_MP

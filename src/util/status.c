@@ -1,0 +1,25 @@
+/* status.c -- human-readable names of the status codes of cep.h. */
+#include "cep.h"
+
+const char *cep_strerror(int status)
+{
+    switch (status) {
+    case CEP_OK: return "success";
+    case CEP_ENOMEM: return "out of memory";
+    case CEP_EOVERFLOW: return "a size product overflows size_t";
+    case CEP_ELAYERS: return "need between 2 and 17 layer sizes (input, ..., output)";
+    case CEP_ESIZE: return "a layer size is 0 or larger than 1048576";
+    case CEP_EPARAMS: return "more than 2^28 parameters";
+    case CEP_EHORIZON: return "need T >= K >= 1 and T <= 2^24";
+    case CEP_EBETA: return "beta must be finite and non-zero";
+    case CEP_EETA: return "learning rates must be finite and >= 0";
+    case CEP_EEPS: return "eps must be in (0, 1]";
+    case CEP_ENONFINITE: return "an input (x, y, theta or state) is NaN or infinite";
+    case CEP_EPREC: return "precision must be between 2 and MPFR_PREC_MAX bits";
+    case CEP_EMODEL: return "unknown model (energy, prototypical)";
+    case CEP_EACT: return "unknown activation (tanh, sigmoid4, hardsigmoid, identity)";
+    case CEP_EDIVERGED: return "the dynamics diverged: a state or update became NaN or infinite";
+    case CEP_EARG: return "a required argument is missing (NULL)";
+    default: return "unknown status";
+    }
+}
