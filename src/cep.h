@@ -54,6 +54,7 @@ const char *cep_strerror(int status);
 #define CEP_MAX_LAYER_SIZE ((size_t)1 << 20) /* neurons in one layer       */
 #define CEP_MAX_PARAMS ((size_t)1 << 28)     /* entries of theta           */
 #define CEP_MAX_STEPS ((size_t)1 << 24)      /* T                          */
+#define CEP_PREC_MIN 2                       /* MPFR bits (MPFR allows 1)  */
 
 typedef enum { CEP_MODEL_ENERGY = 0, CEP_MODEL_PROTOTYPICAL = 1 } cep_model;
 typedef enum {

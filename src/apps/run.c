@@ -39,7 +39,7 @@ int cep_run(cep_run_report *rep, const cep_run_config *cfg)
     if (st == CEP_OK) st = cep_check_beta(cfg->beta);
     if (st == CEP_OK) st = cep_check_eta(1, &cfg->eta);
     if (st == CEP_OK && cfg->use_mpfr &&
-        (cfg->ctx.prec < MPFR_PREC_MIN || cfg->ctx.prec > MPFR_PREC_MAX))
+        (cfg->ctx.prec < CEP_PREC_MIN || cfg->ctx.prec > MPFR_PREC_MAX))
         st = CEP_EPREC;
     if (st != CEP_OK)
         return st;

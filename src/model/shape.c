@@ -118,7 +118,7 @@ int cep_ctx_mpfr(cep_ctx *out, long prec)
 {
     if (out == NULL)
         return CEP_EARG;
-    if (prec < MPFR_PREC_MIN || prec > MPFR_PREC_MAX)
+    if (prec < CEP_PREC_MIN || prec > MPFR_PREC_MAX)
         return CEP_EPREC;
     out->prec = prec;
     out->emulate = 0;

@@ -23,7 +23,7 @@ REAL *FN(cep_vec_new)(const cep_ctx *ctx, size_t n)
 REAL *FN(cep_vec_new)(const cep_ctx *ctx, size_t n)
 {
     mpfr_prec_t prec = (mpfr_prec_t)ctx->prec;
-    if (n == 0 || prec < MPFR_PREC_MIN || prec > MPFR_PREC_MAX)
+    if (n == 0 || prec < CEP_PREC_MIN || prec > MPFR_PREC_MAX)
         return NULL;
     size_t limb_bytes = mpfr_custom_get_size(prec);
     size_t per = sizeof(REAL) + limb_bytes;
