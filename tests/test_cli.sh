@@ -1,2 +1,61 @@
 #!/bin/sh
-echo "cli: 0 passed"
+# test_cli.sh -- the cep program's contract: --help, exit codes, one-line
+# errors, both precisions.  Usage: sh tests/test_cli.sh build/cep
+CEP=${1:-build/cep}
+pass=0; fail=0
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "cli FAIL: $*"; }
+
+# expect CODE DESCRIPTION -- ARGS...: exit code, and for code 2 exactly one line on stderr
+expect() {
+    code=$1; shift; desc=$1; shift
+    err=$($RUNNER "$CEP" "$@" 2>&1 >/dev/null); rc=$?
+    if [ "$rc" != "$code" ]; then bad "$desc: exit $rc, wanted $code ($err)"; return; fi
+    if [ "$code" = 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" != 1 ]; then
+        bad "$desc: error is not one line: $err"; return; fi
+    ok
+}
+
+expect 0 "help"            help
+expect 0 "run --help"      run --help
+expect 0 "version"         version
+expect 2 "no command"
+expect 2 "unknown command" frobnicate
+expect 2 "unknown option"  run --gamma 3
+expect 2 "missing value"   run --beta
+expect 2 "beta zero"       run --beta 0
+expect 2 "beta nan"        run --beta nan
+expect 2 "beta junk"       run --beta 1e-3x
+expect 2 "eta negative"    run --eta -1
+expect 2 "eps zero"        run --eps 0
+expect 2 "eps > 1"         run --eps 1.5
+expect 2 "sizes one"       run --sizes 5
+expect 2 "sizes zero"      run --sizes 5,0,3
+expect 2 "sizes junk"      run --sizes 5,,3
+expect 2 "sizes huge"      run --sizes 5,99999999,3
+expect 2 "T < K"           run --T 5 --K 10
+expect 2 "K zero"          run --K 0
+expect 2 "T negative"      run --T -4
+expect 2 "precision 1"     run --precision 1
+expect 2 "precision junk"  run --precision quad
+expect 2 "model"           run --model hopfield
+expect 2 "activation"      run --activation relu
+expect 2 "seed negative"   run --seed -1
+expect 0 "run double"      run --precision double --T 50 --K 5
+expect 0 "run mpfr 64"     run --precision 64 --T 50 --K 5 --model prototypical --activation sigmoid4
+expect 0 "run --x=v form"  run --precision=double --T=30 --K=3 --eta=0
+
+# --help documents every option the parser accepts.
+help=$("$CEP" run --help)
+for o in model sizes activation eps T K beta eta seed precision help; do
+    case "$help" in *"--$o "*) ok ;; *) bad "run --help does not document --$o" ;; esac
+done
+
+# The run prints the residual and one row per step k = 0..K-1.
+out=$("$CEP" run --precision double --T 60 --K 4)
+rows=$(printf '%s\n' "$out" | grep -cE '^ +[0-9]+ +[0-9]')
+[ "$rows" = 4 ] && ok || bad "run --K 4 printed $rows step rows"
+case "$out" in *"residual"*) ok ;; *) bad "run does not print the residual" ;; esac
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]

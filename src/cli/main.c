@@ -116,10 +116,14 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+    if (argc < 2) {
+        fprintf(stderr, "cep: no command given (commands: run, help, version; try 'cep help')\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
         strcmp(argv[1], "-h") == 0) {
-        fputs(usage_top, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+        fputs(usage_top, stdout);
+        return 0;
     }
     if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
         printf("cep %s (MPFR %s, GMP %s)\n", CEP_VERSION, mpfr_get_version(), gmp_version);

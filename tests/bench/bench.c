@@ -175,6 +175,11 @@ static void bench_one(result_t *r, const prec_t *p, const cep_shape *sh, const d
                       const double *x_d, const double *y_d)
 {
     size_t S = sh->S, P = sh->P, N = sh->n_layers;
+    if (p->k_cep < 2 || p->n_free < 1 || p->reps < 1 || p->reps > MAX_REPS ||
+        p->reps_bptt < 1 || p->reps_bptt > MAX_REPS) {
+        fprintf(stderr, "bench: bad step counts for %s\n", p->name);
+        exit(1);
+    }
     double eta[CEP_MAX_LAYERS];
     for (size_t l = 0; l < N; l++)
         eta[l] = ETA;
