@@ -26,7 +26,7 @@ void I(t_dot)(const cep_ctx *ctx, R *out, const R *a, const R *b, size_t n);
 void I(t_norm2)(const cep_ctx *ctx, R *out, const R *v, size_t n);
 void I(t_norm_inf_diff)(const cep_ctx *ctx, R *out, const R *a, const R *b, size_t n);
 
-/* model layer: workspace of 4*S + max layer size entries, see model_source.c */
+/* model layer: workspace of 5*S + max layer size entries, see model_source.c */
 size_t cep_model_work_len(const cep_shape *sh);
 void I(m_step)(const cep_ctx *ctx, R *out, R *work, const cep_shape *sh,
                const R *theta, const R *x, const R *s);

@@ -610,5 +610,5 @@ int main(void)
         cmocka_unit_test(test_theorem1_one_point),
         cmocka_unit_test(test_invalid_configurations),
     };
-    return cmocka_run_group_tests_name("algo", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("algo", tests, NULL, free_mpfr_caches);
 }

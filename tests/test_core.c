@@ -196,5 +196,5 @@ int main(void)
         cmocka_unit_test(test_status_texts),
         cmocka_unit_test(test_tensor_closed_forms),
     };
-    return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("core", tests, NULL, free_mpfr_caches);
 }

@@ -358,5 +358,5 @@ int main(void)
         cmocka_unit_test(test_activation_values),
         cmocka_unit_test(test_names),
     };
-    return cmocka_run_group_tests_name("model", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("model", tests, NULL, free_mpfr_caches);
 }

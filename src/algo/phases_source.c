@@ -158,6 +158,10 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
                 R_SET_DBL(ctx, e, eta[l - 1]);
                 FN(t_axpy)(ctx, th + lo, e, dth + lo, hi - lo);
             }
+            if (!FN(t_all_finite)(th, P)) {
+                st = CEP_EDIVERGED;
+                break;
+            }
             if (acc != NULL)
                 FN(t_add_to)(ctx, acc, dth, P); /* (CEP.2) */
         }

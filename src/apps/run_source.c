@@ -11,10 +11,48 @@ static void FN(sum_and_ref_norms)(const cep_ctx *ctx, REAL *n_sum, REAL *n_ref, 
     FN(t_norm2)(ctx, n_ref, b, n);
 }
 
-static double FN(ratio_or_abs)(const REAL *num, const REAL *den, unsigned char *is_abs)
+/* (RUN.1) num / den formed in the working precision, then rounded once to
+ * binary64; the absolute num when den is 0. */
+static double FN(ratio_or_abs)(const cep_ctx *ctx, const REAL *num, const REAL *den,
+                               unsigned char *is_abs)
 {
     *is_abs = R_IS_ZERO(den) ? 1 : 0;
-    return *is_abs ? R_GET_DBL(num) : R_GET_DBL(num) / R_GET_DBL(den);
+    if (*is_abs)
+        return R_GET_DBL(num);
+    REAL q[1];
+    R_INIT(ctx, q);
+    R_DIV(ctx, q, num, den);
+    double r = R_GET_DBL(q);
+    R_CLEAR(q);
+    return r;
+}
+
+/* (RUN.2) the angle between a and -b, in degrees, as 2 asin(||a/|a| + b/|b| || / 2),
+ * which keeps full relative accuracy for tiny angles (acos of a cosine near 1
+ * would not).  90 degrees when either vector is zero. tmp has n entries. */
+static double FN(angle_deg)(const cep_ctx *ctx, REAL *tmp, const REAL *a, const REAL *na,
+                            const REAL *b, const REAL *nb, size_t n)
+{
+    if (R_IS_ZERO(na) || R_IS_ZERO(nb))
+        return 90.0;
+    REAL u[1], v[1];
+    R_INIT(ctx, u);
+    R_INIT(ctx, v);
+    for (size_t i = 0; i < n; i++) {
+        R_DIV(ctx, u, &a[i], na);
+        R_DIV(ctx, v, &b[i], nb);
+        R_ADD(ctx, &tmp[i], u, v);
+    }
+    FN(t_norm2)(ctx, u, tmp, n);
+    R_SET_DBL(ctx, v, 0.5);
+    R_MUL(ctx, u, u, v);
+    if (R_CMP_DBL(u, 1.0) > 0) /* rounding can push the half-chord past 1 */
+        R_SET_DBL(ctx, u, 1.0);
+    R_ASIN(ctx, u, u);
+    double r = 2.0 * R_GET_DBL(u) * (180.0 / 3.14159265358979323846);
+    R_CLEAR(v);
+    R_CLEAR(u);
+    return r;
 }
 
 static int FN(run)(cep_run_report *rep, const cep_run_config *cfg)
@@ -63,12 +101,12 @@ static int FN(run)(cep_run_report *rep, const cep_run_config *cfg)
         rep->ds_norm[k] = R_GET_DBL(&sc[2]);
         FN(sum_and_ref_norms)(ctx, &sc[0], &sc[1], tmp, ds + k * S, gs + k * S, S);
         rep->gs_norm[k] = R_GET_DBL(&sc[1]);
-        rep->rel_s[k] = FN(ratio_or_abs)(&sc[0], &sc[1], &rep->abs_s[k]);
+        rep->rel_s[k] = FN(ratio_or_abs)(ctx, &sc[0], &sc[1], &rep->abs_s[k]);
         FN(t_norm2)(ctx, &sc[2], dth + k * P, P);
         rep->dth_norm[k] = R_GET_DBL(&sc[2]);
         FN(sum_and_ref_norms)(ctx, &sc[0], &sc[1], tmp, dth + k * P, gth + k * P, P);
         rep->gth_norm[k] = R_GET_DBL(&sc[1]);
-        rep->rel_th[k] = FN(ratio_or_abs)(&sc[0], &sc[1], &rep->abs_th[k]);
+        rep->rel_th[k] = FN(ratio_or_abs)(ctx, &sc[0], &sc[1], &rep->abs_th[k]);
     }
     /* (RUN.2) the paper's angle between the total update and -(BPTT total) */
     FN(t_norm2)(ctx, &sc[2], tot, P);
@@ -76,13 +114,8 @@ static int FN(run)(cep_run_report *rep, const cep_run_config *cfg)
     FN(sum_and_ref_norms)(ctx, &sc[0], &sc[1], tmp, tot, tot_g, P);
     rep->total_grad_norm = R_GET_DBL(&sc[1]);
     unsigned char dummy;
-    rep->total_rel = FN(ratio_or_abs)(&sc[0], &sc[1], &dummy);
-    FN(t_dot)(ctx, &sc[0], tot, tot_g, P);
-    double den = rep->total_norm * rep->total_grad_norm;
-    double cosv = den > 0 ? -R_GET_DBL(&sc[0]) / den : 1.0;
-    if (cosv > 1.0) cosv = 1.0;
-    if (cosv < -1.0) cosv = -1.0;
-    rep->total_angle_deg = acos(cosv) * (180.0 / 3.14159265358979323846);
+    rep->total_rel = FN(ratio_or_abs)(ctx, &sc[0], &sc[1], &dummy);
+    rep->total_angle_deg = FN(angle_deg)(ctx, tmp, tot, &sc[2], tot_g, &sc[1], P);
     FN(cep_scope_leave)(&scope);
     st = CEP_OK;
 out:

@@ -114,7 +114,18 @@ static int cmd_run(int argc, char **argv)
     return 0;
 }
 
+static int dispatch(int argc, char **argv);
+
+/* MPFR keeps caches of constants (log 2, pi, ...) for the process; free them
+ * so that leak checkers see a clean exit. */
 int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    mpfr_free_cache();
+    return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "cep: no command given (commands: run, help, version; try 'cep help')\n");

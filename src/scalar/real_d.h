@@ -24,6 +24,7 @@ static inline void r_neg_d(const cep_ctx *c, double *z, const double *a) { (void
 static inline void r_abs_d(const cep_ctx *c, double *z, const double *a) { (void)c; *z = fabs(*a); }
 static inline void r_sqrt_d(const cep_ctx *c, double *z, const double *a) { (void)c; *z = sqrt(*a); }
 static inline void r_exp_d(const cep_ctx *c, double *z, const double *a) { (void)c; *z = exp(*a); }
+static inline void r_asin_d(const cep_ctx *c, double *z, const double *a) { (void)c; *z = asin(*a); }
 static inline void r_tanh_d(const cep_ctx *c, double *z, const double *a) { (void)c; *z = tanh(*a); }
 /* Comparisons return <0, 0, >0 like mpfr_cmp; NaN never reaches them because
  * every entry point rejects non-finite inputs. */

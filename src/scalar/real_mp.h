@@ -5,8 +5,8 @@
  * When the context emulates an IEEE format (ctx->emulate, e.g. binary64 with
  * 53 bits and exponents [-1073, 1024]), each result is passed through
  * mpfr_subnormalize so that gradual underflow matches the hardware format;
- * the exponent range itself is installed by cep_mp_scope_enter and put back
- * by cep_mp_scope_leave around every public entry point (spec/model.md §0).
+ * the exponent range itself is installed by cep_scope_enter_mp and put back
+ * by cep_scope_leave_mp around every public entry point (spec/model.md §0).
  */
 #ifndef CEP_REAL_MP_H
 #define CEP_REAL_MP_H
@@ -33,6 +33,7 @@ static inline void r_neg_mp(const cep_ctx *c, mpfr_ptr z, mpfr_srcptr a) { cep_m
 static inline void r_abs_mp(const cep_ctx *c, mpfr_ptr z, mpfr_srcptr a) { cep_mp_round(c, z, mpfr_abs(z, a, MPFR_RNDN)); }
 static inline void r_sqrt_mp(const cep_ctx *c, mpfr_ptr z, mpfr_srcptr a) { cep_mp_round(c, z, mpfr_sqrt(z, a, MPFR_RNDN)); }
 static inline void r_exp_mp(const cep_ctx *c, mpfr_ptr z, mpfr_srcptr a) { cep_mp_round(c, z, mpfr_exp(z, a, MPFR_RNDN)); }
+static inline void r_asin_mp(const cep_ctx *c, mpfr_ptr z, mpfr_srcptr a) { cep_mp_round(c, z, mpfr_asin(z, a, MPFR_RNDN)); }
 static inline void r_tanh_mp(const cep_ctx *c, mpfr_ptr z, mpfr_srcptr a) { cep_mp_round(c, z, mpfr_tanh(z, a, MPFR_RNDN)); }
 static inline int r_cmp_mp(mpfr_srcptr a, mpfr_srcptr b) { return mpfr_cmp(a, b); }
 static inline int r_cmp_dbl_mp(mpfr_srcptr a, double b) { return mpfr_cmp_d(a, b); }

@@ -16,6 +16,7 @@
 #undef R_SQRT
 #undef R_EXP
 #undef R_TANH
+#undef R_ASIN
 #undef R_CMP
 #undef R_CMP_DBL
 #undef R_SGN

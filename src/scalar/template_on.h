@@ -39,6 +39,7 @@
 #define R_SQRT(c, z, a)       FN(r_sqrt)(c, z, a)
 #define R_EXP(c, z, a)        FN(r_exp)(c, z, a)
 #define R_TANH(c, z, a)       FN(r_tanh)(c, z, a)
+#define R_ASIN(c, z, a)       FN(r_asin)(c, z, a)
 #define R_CMP(a, b)           FN(r_cmp)(a, b)
 #define R_CMP_DBL(a, d)       FN(r_cmp_dbl)(a, d)
 #define R_SGN(a)              FN(r_sgn)(a)
