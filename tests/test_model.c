@@ -57,6 +57,7 @@ static void test_energy_F_is_grad_phi(void **state)
 {
     (void)state;
     const size_t sizes[] = {4, 6, 5, 3};
+    double worst = 0.0;
     for (size_t a = 0; a < 3; a++)
         for (size_t si = 0; si < N_SEEDS; si++) {
             cep_shape sh = make_shape(CEP_MODEL_ENERGY, smooth_acts[a], 0.5, 4, sizes);
@@ -67,6 +68,7 @@ static void test_energy_F_is_grad_phi(void **state)
             assert_int_equal(cep_model_step_mp(&p.ctx, F, &sh, p.theta, p.x, s), CEP_OK);
             fd_grad_phi(fd, &p, s, p.theta, 0);
             double err = mp_rel_err(F, fd, sh.S, 0.0);
+            if (err > worst) worst = err;
             assert_err_le(err, TOL, "F vs dPhi/ds, act %s seed %llu",
                           cep_activation_name(smooth_acts[a]), (unsigned long long)test_seeds[si]);
             cep_vec_free_mp(F);
@@ -74,6 +76,7 @@ static void test_energy_F_is_grad_phi(void **state)
             cep_vec_free_mp(s);
             mp_problem_clear(&p);
         }
+    printf("  [info] test 1: worst |F - FD dPhi/ds| / max|F| = %.3e\n", worst);
 }
 
 /* Column j of J = dF/ds by central differences: col[i] = dF_i/ds_j. */
@@ -124,6 +127,7 @@ static void test_jacobian_symmetry_and_vjp(void **state)
 {
     (void)state;
     const size_t sizes[] = {3, 5, 4, 2};
+    double worst_sym = 0.0;
     for (int m = 0; m < 2; m++)
         for (size_t a = 0; a < 3; a++)
             for (size_t si = 0; si < N_SEEDS; si++) {
@@ -136,6 +140,7 @@ static void test_jacobian_symmetry_and_vjp(void **state)
                 mpfr_ptr J = cep_vec_new_mp(&p.ctx, S * S);
                 fd_jacobian(J, &p, s);
                 double asym = asymmetry(J, S, PREC);
+                if (model == CEP_MODEL_ENERGY && asym > worst_sym) worst_sym = asym;
                 /* With the identity, the prototypical F = W s + b + W^T s is
                  * linear with a symmetric J too; otherwise rho'(h) breaks it. */
                 if (model == CEP_MODEL_ENERGY || smooth_acts[a] == CEP_ACT_IDENTITY)
@@ -171,6 +176,7 @@ static void test_jacobian_symmetry_and_vjp(void **state)
                 cep_vec_free_mp(s);
                 mp_problem_clear(&p);
             }
+    printf("  [info] test 1: worst energy ||J - J^T||_max / ||J||_max = %.3e\n", worst_sym);
 }
 
 /* The parameter half of the VJP: gtheta = (dF/dtheta)^T v against central
