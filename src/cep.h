@@ -45,7 +45,10 @@ enum {
     CEP_EMODEL = -12,      /* unknown model                                  */
     CEP_EACT = -13,        /* unknown activation                             */
     CEP_EDIVERGED = -14,   /* a computed state or update became NaN or Inf   */
-    CEP_EARG = -15         /* a required pointer argument is NULL            */
+    CEP_EARG = -15,        /* a required pointer argument is NULL            */
+    CEP_ENOTCONVERGED = -16, /* the first phase did not reach its tolerance  */
+    CEP_ENOTDIFF = -17,    /* the activation is not differentiable (theorem)  */
+    CEP_ESWEEP = -18       /* a bad beta sweep, eta scale or sweep step       */
 };
 const char *cep_strerror(int status);
 

@@ -21,7 +21,8 @@ int CEP_API(cep_model_step)(const cep_ctx *ctx, CEP_API_REAL *out, const cep_sha
 int CEP_API(cep_model_G)(const cep_ctx *ctx, CEP_API_REAL *g, const cep_shape *sh,
                          const CEP_API_REAL *x, const CEP_API_REAL *s);
 /* Vector-Jacobian product of one step: u[S] = (dF/ds)^T v and
- * gtheta[P] = (dF/dtheta)^T v at (x, s, theta), (VJP.E) or (VJP.P). */
+ * gtheta[P] = (dF/dtheta)^T v at (x, s, theta), (VJP.E) or (VJP.P);
+ * gtheta may be NULL when only u is wanted. */
 int CEP_API(cep_model_step_vjp)(const cep_ctx *ctx, CEP_API_REAL *u, CEP_API_REAL *gtheta,
                                 const cep_shape *sh, const CEP_API_REAL *theta,
                                 const CEP_API_REAL *x, const CEP_API_REAL *s, const CEP_API_REAL *v);
@@ -39,6 +40,16 @@ int CEP_API(cep_loss)(const cep_ctx *ctx, CEP_API_REAL *loss, const cep_shape *s
 int CEP_API(cep_free_phase)(const cep_ctx *ctx, CEP_API_REAL *s_T, CEP_API_REAL *traj,
                             CEP_API_REAL *residual, const cep_shape *sh,
                             const CEP_API_REAL *theta, const CEP_API_REAL *x, size_t T);
+
+/* First phase run to convergence (FREE.3): steps from s_0 = 0 until the
+ * residual ||s_t - s_{t-1}||_inf <= 2^tol_log2, at most T_max steps.
+ * *T_conv receives that t; s_out[S] the state s_t; residual (one REAL, may
+ * be NULL) the last residual.  Returns CEP_ENOTCONVERGED (with s_out,
+ * *T_conv = T_max and residual filled) when T_max steps do not suffice. */
+int CEP_API(cep_free_phase_converge)(const cep_ctx *ctx, CEP_API_REAL *s_out, size_t *T_conv,
+                                     CEP_API_REAL *residual, const cep_shape *sh,
+                                     const CEP_API_REAL *theta, const CEP_API_REAL *x,
+                                     long tol_log2, size_t T_max);
 
 /* Second phase (NUDGE.1-4), K steps from s_0^beta = s_star, theta_0 = theta.
  * eta == NULL: EP (theta fixed); total[P] receives the EP update

@@ -69,6 +69,58 @@ out:
     return st;
 }
 
+int FN(cep_free_phase_converge)(const cep_ctx *ctx, REAL *s_out, size_t *T_conv, REAL *residual,
+                                const cep_shape *sh, const REAL *theta, const REAL *x,
+                                long tol_log2, size_t T_max)
+{
+    if (ctx == NULL || s_out == NULL || T_conv == NULL || sh == NULL || theta == NULL || x == NULL)
+        return CEP_EARG;
+    if (T_max < 1 || T_max > CEP_MAX_STEPS)
+        return CEP_EHORIZON;
+    if (!FN(all_finite)(theta, sh->P) || !FN(all_finite)(x, sh->size[0]))
+        return CEP_ENONFINITE;
+    size_t S = sh->S;
+    REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
+    REAL *cur = FN(cep_vec_new)(ctx, S);
+    REAL *next = FN(cep_vec_new)(ctx, S);
+    REAL *res = FN(cep_vec_new)(ctx, 1);
+    int st = CEP_ENOTCONVERGED;
+    if (work == NULL || cur == NULL || next == NULL || res == NULL) {
+        st = CEP_ENOMEM;
+        goto out;
+    }
+    cep_scope scope;
+    FN(cep_scope_enter)(&scope, ctx);
+    size_t t = 0;
+    while (t < T_max) {
+        FN(m_step)(ctx, next, work, sh, theta, x, cur); /* (FREE.1) */
+        t++;
+        if (!FN(t_all_finite)(next, S)) {
+            st = CEP_EDIVERGED;
+            break;
+        }
+        FN(t_norm_inf_diff)(ctx, res, next, cur, S); /* (FREE.2) */
+        REAL *swap = cur;
+        cur = next;
+        next = swap;
+        if (R_LE_POW2(res, tol_log2)) { /* (FREE.3) */
+            st = CEP_OK;
+            break;
+        }
+    }
+    *T_conv = t;
+    FN(t_copy)(ctx, s_out, cur, S);
+    if (residual != NULL)
+        R_SET(ctx, residual, res);
+    FN(cep_scope_leave)(&scope);
+out:
+    FN(cep_vec_free)(res);
+    FN(cep_vec_free)(next);
+    FN(cep_vec_free)(cur);
+    FN(cep_vec_free)(work);
+    return st;
+}
+
 int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *delta_s,
                          REAL *delta_theta, REAL *total, const cep_shape *sh,
                          const REAL *theta, const REAL *x, const REAL *y, const REAL *s_star,

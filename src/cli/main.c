@@ -1,8 +1,12 @@
 /* main.c -- the `cep` program: subcommands, messages, exit codes.
  * Exit codes: 0 success, 1 a computation failed, 2 bad usage. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cep.h"
+#include "apps/idx.h"
+#include "apps/theorem.h"
 #include "cli/options.h"
 
 static const char usage_top[] =
@@ -10,6 +14,9 @@ static const char usage_top[] =
     "\n"
     "Equilibrium Propagation (EP), Continual EP (C-EP) and BPTT in binary64 and\n"
     "GNU MPFR, after Ernoult et al. 2020.  Commands:\n"
+    "  theorem   Theorem 1 checked step by step: C-EP/EP updates against BPTT\n"
+    "            gradients over a sweep of beta, in MPFR and binary64; report,\n"
+    "            CSV files and figures; exit 0 PASS/APPROXIMATE, 1 FAIL\n"
     "  run       first phase, second phase (EP or C-EP) and BPTT on one network;\n"
     "            prints per-step norms of Delta_s, Delta_theta, grad_s, grad_theta\n"
     "  help      this text;  cep <command> --help  for a command's options\n"
@@ -53,8 +60,8 @@ static int cmd_run(int argc, char **argv)
 {
     cep_cli_opts o;
     char err[256];
-    cli_opts_default(&o);
-    if (cli_parse(&o, argc, argv, 2, err, sizeof err)) {
+    cli_opts_default(&o, CLI_RUN);
+    if (cli_parse(&o, CLI_RUN, argc, argv, 2, err, sizeof err)) {
         fprintf(stderr, "cep run: %s\n", err);
         return 2;
     }
@@ -114,10 +121,178 @@ static int cmd_run(int argc, char **argv)
     return 0;
 }
 
+static const char usage_theorem[] =
+    "usage: cep theorem [options]\n"
+    "\n"
+    "Checks Theorem 1 of Ernoult et al. 2020 step by step (spec/theorem.md): runs the\n"
+    "first phase until it has converged at the working precision, then K more\n"
+    "steps (so s_{T-K} = .. = s_T = s_*), computes BPTT's grad_s(k), grad_theta(k),\n"
+    "and for every beta of a sweep runs C-EP (eta = c beta^2) and EP (eta = 0),\n"
+    "measuring at every step k < K and for every block (each layer's neurons, each\n"
+    "W_n, each b_n) the error ||Delta + grad|| / ||grad||, the max abs error, the\n"
+    "cosine and the sign agreement; then the observed order of convergence in beta.\n"
+    "All of it in MPFR and again in binary64.\n"
+    "\n"
+    "Verdict and exit code: energy model: PASS (0) when every block converges with\n"
+    "order in [0.9, 1.1] and the smallest MPFR error at every step is <= 1e-20,\n"
+    "else FAIL (1); prototypical model: APPROXIMATE (0), with the Jacobian's\n"
+    "asymmetry and the error plateau.  Refusals (bad options, hardsigmoid, a first\n"
+    "phase that does not converge within --T-max) exit 2, 2 and 1.\n"
+    "\n"
+    "  --model M           energy | prototypical                 (default energy)\n"
+    "  --sizes LIST        n_0,n_1,..,n_N, input first           (default 10,16,16,4)\n"
+    "  --activation A      tanh | sigmoid4 | identity            (default tanh)\n"
+    "  --eps E             step of the energy model, in (0, 1]   (default 0.5)\n"
+    "  --K N               second-phase steps                    (default 12)\n"
+    "  --seed S            seed of weights, x and y              (default 1)\n"
+    "  --precision P       MPFR bits, or 'auto' (from the smallest beta and eta) (default auto)\n"
+    "  --beta-sweep F:T    beta from F down to T, one point per decade (default 1e-1:1e-30)\n"
+    "  --every D           decades between sweep points, 1 or 2  (default 1)\n"
+    "  --eta-scale C       C-EP's eta = C * beta^2               (default 1)\n"
+    "  --data DIR          x, y = the first training example of the IDX files in DIR\n"
+    "                      (e.g. /usr/share/datasets/fashion-mnist; needs sizes 784,..,10)\n"
+    "  --out DIR           report directory, replaced atomically (default build/report)\n"
+    "  --T-max N           first-phase step limit                (default 100000)\n"
+    "  --gdd-beta B        the moderate beta of the GDD figure   (default 1e-2)\n"
+    "  --help              this text\n"
+    "\n"
+    "Writes DIR/theorem.md (also printed, shorter), sweep.csv, orders.csv,\n"
+    "first_phase.csv, gdd.csv, summary.csv and the figures gdd_moderate,\n"
+    "gdd_smallest, err_vs_beta, err_per_step (.png and .svg, by gnuplot).\n";
+
 static int dispatch(int argc, char **argv);
 
 /* MPFR keeps caches of constants (log 2, pi, ...) for the process; free them
  * so that leak checkers see a clean exit. */
+/* Progress of a long theorem run on stderr: one rewritten line on a
+ * terminal, a plain line per stage otherwise. */
+static void theorem_progress(void *arg, const char *what, size_t done, size_t total)
+{
+    int tty = *(int *)arg;
+    if (tty) {
+        fprintf(stderr, "\r\033[K[theorem] %s (%zu/%zu)", what, done, total);
+        if (done == total)
+            fputc('\n', stderr);
+    } else if (done == 0 || done == total || done % 10 == 0) {
+        fprintf(stderr, "[theorem] %s (%zu/%zu)\n", what, done, total);
+    }
+    fflush(stderr);
+}
+
+static void join_args(char *buf, size_t n, int argc, char **argv)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < argc && used + 1 < n; i++) {
+        int quote = strchr(argv[i], ' ') != NULL || argv[i][0] == '\0';
+        used += (size_t)snprintf(buf + used, n - used, "%s%s%s%s", i ? " " : "",
+                                 quote ? "'" : "", argv[i], quote ? "'" : "");
+    }
+}
+
+static int cmd_theorem(int argc, char **argv)
+{
+    cep_cli_opts o;
+    char err[512];
+    cli_opts_default(&o, CLI_THEOREM);
+    if (cli_parse(&o, CLI_THEOREM, argc, argv, 2, err, sizeof err)) {
+        fprintf(stderr, "cep theorem: %s\n", err);
+        return 2;
+    }
+    if (o.help) {
+        fputs(usage_theorem, stdout);
+        return 0;
+    }
+    if (o.act == CEP_ACT_HARDSIGMOID) {
+        fprintf(stderr, "cep theorem: --activation hardsigmoid: %s\n", cep_strerror(CEP_ENOTDIFF));
+        return 2;
+    }
+    cep_theorem_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    int st = cep_shape_init(&cfg.shape, o.model, o.act, o.eps, o.n_sizes, o.sizes);
+    if (st) {
+        fprintf(stderr, "cep theorem: --sizes/--eps: %s\n", cep_strerror(st));
+        return 2;
+    }
+    double *x = NULL, *y = NULL;
+    if (o.data_dir) {
+        size_t nx = o.sizes[0], ny = o.sizes[o.n_sizes - 1];
+        x = malloc(nx * sizeof *x);
+        y = malloc(ny * sizeof *y);
+        if (!x || !y) {
+            fprintf(stderr, "cep theorem: out of memory\n");
+            free(x);
+            free(y);
+            return 1;
+        }
+        st = cep_idx_first_example(x, nx, y, ny, o.data_dir, err, sizeof err);
+        if (st) {
+            fprintf(stderr, "cep theorem: --data: %s\n", err);
+            free(x);
+            free(y);
+            return 2;
+        }
+    }
+    int tty = isatty(2);
+    cfg.K = o.K;
+    cfg.seed = o.seed;
+    cfg.x = x;
+    cfg.y = y;
+    cfg.beta_from = o.beta_from;
+    cfg.beta_to = o.beta_to;
+    cfg.decades_per_point = o.decades;
+    cfg.eta_scale = o.eta_scale;
+    cfg.prec = o.prec;
+    cfg.T_max = o.T_max;
+    cfg.gdd_beta = o.gdd_beta;
+    cfg.progress = theorem_progress;
+    cfg.progress_arg = &tty;
+    cep_theorem_report rep;
+    st = cep_theorem(&rep, &cfg);
+    int rc = 0;
+    if (st == CEP_ENOTCONVERGED) {
+        const cep_theorem_sweep *sw = &rep.sw[0];
+        fprintf(stderr, "cep theorem: the first phase did not converge: after %zu steps (--T-max) the "
+                        "residual ||s_t - s_{t-1}||_inf is %.3e > 2^%ld (MPFR %ld bits); raise --T-max "
+                        "or use a contracting network (smaller eps or weights)\n",
+                sw->T_conv, sw->residual_conv, sw->tol_log2, sw->bits);
+        rc = 1;
+    } else if (st == CEP_ESWEEP || st == CEP_EPREC || st == CEP_EHORIZON || st == CEP_ENOTDIFF) {
+        fprintf(stderr, "cep theorem: %s\n", cep_strerror(st));
+        rc = 2;
+    } else if (st != CEP_OK) {
+        fprintf(stderr, "cep theorem: %s\n", cep_strerror(st));
+        rc = 1;
+    } else {
+        char cmdline[2048];
+        join_args(cmdline, sizeof cmdline, argc, argv);
+        int figs = 0;
+        cep_theorem_format(stdout, &rep, &cfg, cmdline, 0);
+        if (rep.sw[1].status != CEP_OK)
+            printf("note: the binary64 sweep did not run: %s (residual %.3e after %zu steps)\n",
+                   cep_strerror(rep.sw[1].status), rep.sw[1].residual_conv, rep.sw[1].T_conv);
+        if (cep_theorem_write(&rep, &cfg, o.out_dir, cmdline, &figs, err, sizeof err) != 0) {
+            fprintf(stderr, "cep theorem: %s\n", err);
+            rc = 1;
+        } else {
+            printf("report: %s/theorem.md (and CSV files)\n", o.out_dir);
+            if (figs)
+                printf("figures: %s/{gdd_moderate,gdd_smallest,err_vs_beta,err_per_step}.{png,svg}\n",
+                       o.out_dir);
+            else
+                printf("figures: NOT made (is gnuplot installed? see %s/gnuplot.log); "
+                       "the scripts are in %s/*.gp\n", o.out_dir, o.out_dir);
+            rc = rep.verdict == CEP_VERDICT_FAIL ? 1 : 0;
+            printf("verdict: %s\n", rep.verdict == CEP_VERDICT_PASS ? "PASS"
+                                    : rep.verdict == CEP_VERDICT_FAIL ? "FAIL" : "APPROXIMATE");
+        }
+    }
+    cep_theorem_report_free(&rep);
+    free(x);
+    free(y);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     int rc = dispatch(argc, argv);
@@ -128,7 +303,7 @@ int main(int argc, char **argv)
 static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "cep: no command given (commands: run, help, version; try 'cep help')\n");
+        fprintf(stderr, "cep: no command given (commands: theorem, run, help, version; try 'cep help')\n");
         return 2;
     }
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
@@ -142,6 +317,8 @@ static int dispatch(int argc, char **argv)
     }
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(argc, argv);
-    fprintf(stderr, "cep: unknown command '%s' (commands: run, help, version)\n", argv[1]);
+    if (strcmp(argv[1], "theorem") == 0)
+        return cmd_theorem(argc, argv);
+    fprintf(stderr, "cep: unknown command '%s' (commands: theorem, run, help, version)\n", argv[1]);
     return 2;
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "cli/options.h"
 
-void cli_opts_default(cep_cli_opts *o)
+void cli_opts_default(cep_cli_opts *o, cli_command cmd)
 {
     memset(o, 0, sizeof *o);
     o->model = CEP_MODEL_ENERGY;
@@ -25,6 +25,23 @@ void cli_opts_default(cep_cli_opts *o)
     o->seed = 1;
     o->use_mpfr = 1;
     o->prec = 256;
+    o->beta_from = 1e-1;
+    o->beta_to = 1e-30;
+    o->decades = 1;
+    o->eta_scale = 1.0;
+    o->out_dir = "build/report";
+    o->T_max = 100000;
+    o->gdd_beta = 1e-2;
+    if (cmd == CLI_THEOREM) {
+        /* the embedded default of `make verify` (spec/theorem.md §8) */
+        o->n_sizes = 4;
+        o->sizes[0] = 10;
+        o->sizes[1] = 16;
+        o->sizes[2] = 16;
+        o->sizes[3] = 4;
+        o->K = 12;
+        o->prec = 0;
+    }
 }
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *out)
@@ -81,7 +98,27 @@ static int parse_sizes(cep_cli_opts *o, const char *s)
 
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
-int cli_parse(cep_cli_opts *o, int argc, char **argv, int first, char *err, size_t errlen)
+/* "FROM:TO" with FROM >= TO > 0 */
+static int parse_sweep(cep_cli_opts *o, const char *s)
+{
+    const char *colon = strchr(s, ':');
+    char a[64];
+    if (colon == NULL || (size_t)(colon - s) >= sizeof a)
+        return -1;
+    memcpy(a, s, (size_t)(colon - s));
+    a[colon - s] = '\0';
+    double from, to;
+    if (parse_double(a, &from) || parse_double(colon + 1, &to))
+        return -1;
+    if (!(from >= to && to > 0))
+        return -1;
+    o->beta_from = from;
+    o->beta_to = to;
+    return 0;
+}
+
+int cli_parse(cep_cli_opts *o, cli_command cmd, int argc, char **argv, int first, char *err,
+              size_t errlen)
 {
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
@@ -100,13 +137,24 @@ int cli_parse(cep_cli_opts *o, int argc, char **argv, int first, char *err, size
             FAIL("unknown option '%s'", a);
         memcpy(key, name, klen);
         key[klen] = '\0';
-        static const char *const known[] = {"model", "sizes", "activation", "eps", "T", "K",
-                                            "beta", "eta", "seed", "precision"};
-        int ok = 0;
+        /* which command takes which option */
+        static const struct { const char *name; unsigned cmds; } known[] = {
+            {"model", CLI_RUN | CLI_THEOREM}, {"sizes", CLI_RUN | CLI_THEOREM},
+            {"activation", CLI_RUN | CLI_THEOREM}, {"eps", CLI_RUN | CLI_THEOREM},
+            {"K", CLI_RUN | CLI_THEOREM}, {"seed", CLI_RUN | CLI_THEOREM},
+            {"precision", CLI_RUN | CLI_THEOREM}, {"T", CLI_RUN}, {"beta", CLI_RUN},
+            {"eta", CLI_RUN}, {"beta-sweep", CLI_THEOREM}, {"every", CLI_THEOREM},
+            {"eta-scale", CLI_THEOREM}, {"data", CLI_THEOREM}, {"out", CLI_THEOREM},
+            {"T-max", CLI_THEOREM}, {"gdd-beta", CLI_THEOREM}};
+        int found = -1;
         for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-            ok |= strcmp(key, known[k]) == 0;
-        if (!ok)
+            if (strcmp(key, known[k].name) == 0)
+                found = (int)k;
+        if (found < 0)
             FAIL("unknown option '--%s' (see --help)", key);
+        if (!(known[found].cmds & cmd))
+            FAIL("option '--%s' does not apply to this command (see --help)%s", key,
+                 strcmp(key, "T") == 0 ? "; theorem runs the first phase to convergence, see --T-max" : "");
         if (eq)
             val = eq + 1;
         else if (i + 1 < argc)
@@ -146,8 +194,37 @@ int cli_parse(cep_cli_opts *o, int argc, char **argv, int first, char *err, size
             if (parse_u64(val, UINT64_MAX, &u))
                 FAIL("--seed: '%s' is not an integer in [0, 2^64-1]", val);
             o->seed = (uint64_t)u;
+        } else if (strcmp(key, "beta-sweep") == 0) {
+            if (parse_sweep(o, val))
+                FAIL("--beta-sweep: '%s' is not FROM:TO with FROM >= TO > 0 (e.g. 1e-1:1e-30)", val);
+        } else if (strcmp(key, "every") == 0) {
+            if (strcmp(val, "1") != 0 && strcmp(val, "2") != 0)
+                FAIL("--every: '%s' is not 1 or 2 (decades between sweep points)", val);
+            o->decades = (unsigned)(val[0] - '0');
+        } else if (strcmp(key, "eta-scale") == 0) {
+            if (parse_double(val, &o->eta_scale) || !(o->eta_scale > 0))
+                FAIL("--eta-scale: '%s' is not a finite number > 0", val);
+        } else if (strcmp(key, "gdd-beta") == 0) {
+            if (parse_double(val, &o->gdd_beta) || !(o->gdd_beta > 0))
+                FAIL("--gdd-beta: '%s' is not a finite number > 0", val);
+        } else if (strcmp(key, "data") == 0) {
+            if (*val == '\0')
+                FAIL("--data: empty directory name");
+            o->data_dir = val;
+        } else if (strcmp(key, "out") == 0) {
+            if (*val == '\0')
+                FAIL("--out: empty directory name");
+            o->out_dir = val;
+        } else if (strcmp(key, "T-max") == 0) {
+            if (parse_u64(val, CEP_MAX_STEPS / 2, &u) || u < 1)
+                FAIL("--T-max: '%s' is not an integer in [1, %zu]", val, (size_t)CEP_MAX_STEPS / 2);
+            o->T_max = (size_t)u;
         } else if (strcmp(key, "precision") == 0) {
-            if (strcmp(val, "double") == 0 || strcmp(val, "binary64") == 0) {
+            if (cmd == CLI_THEOREM && strcmp(val, "auto") == 0) {
+                o->prec = 0;
+            } else if (cmd == CLI_THEOREM && (strcmp(val, "double") == 0 || strcmp(val, "binary64") == 0)) {
+                FAIL("--precision: theorem always runs binary64 beside MPFR; give the MPFR bits or 'auto'");
+            } else if (strcmp(val, "double") == 0 || strcmp(val, "binary64") == 0) {
                 o->use_mpfr = 0;
             } else {
                 if (parse_u64(val, (unsigned long long)MPFR_PREC_MAX, &u) || u < 2)
@@ -158,7 +235,7 @@ int cli_parse(cep_cli_opts *o, int argc, char **argv, int first, char *err, size
             }
         }
     }
-    if (!o->help && o->T < o->K)
+    if (!o->help && cmd == CLI_RUN && o->T < o->K)
         FAIL("--T %zu is smaller than --K %zu: the theorem needs T >= K", o->T, o->K);
     return 0;
 }

@@ -15,14 +15,25 @@ typedef struct {
     double beta, eta;
     uint64_t seed;
     int use_mpfr;
-    long prec;
+    long prec;             /* MPFR bits; 0 = automatic (theorem) */
     int help;
+    /* cep theorem */
+    double beta_from, beta_to;
+    unsigned decades;
+    double eta_scale;
+    const char *data_dir;  /* NULL: x, y from the seed */
+    const char *out_dir;
+    size_t T_max;
+    double gdd_beta;
 } cep_cli_opts;
 
-/* Defaults of `cep run`. */
-void cli_opts_default(cep_cli_opts *o);
-/* Parse argv[first..argc-1].  On error, writes one line naming the option and
- * the value into err (size errlen) and returns -1. */
-int cli_parse(cep_cli_opts *o, int argc, char **argv, int first, char *err, size_t errlen);
+typedef enum { CLI_RUN = 1, CLI_THEOREM = 2 } cli_command;
+
+/* Defaults of a command. */
+void cli_opts_default(cep_cli_opts *o, cli_command cmd);
+/* Parse argv[first..argc-1] for cmd.  On error, writes one line naming the
+ * option and the value into err (size errlen) and returns -1. */
+int cli_parse(cep_cli_opts *o, cli_command cmd, int argc, char **argv, int first, char *err,
+              size_t errlen);
 
 #endif

@@ -175,8 +175,8 @@ void FN(m_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, REAL *work, const
         }
     }
 
-    /* (VJP.4) parameter cotangents */
-    for (size_t l = 1; l <= N; l++) {
+    /* (VJP.4) parameter cotangents (skipped when gtheta is NULL) */
+    for (size_t l = 1; gtheta != NULL && l <= N; l++) {
         const REAL *prev = (l == 1) ? x : LAYER(p, sh, l - 1);
         REAL *gW = W_BLOCK(gtheta, sh, l);
         FN(t_outer)(ctx, gW, NULL, LAYER(w, sh, l), prev, sh->size[l], sh->size[l - 1]);
@@ -232,8 +232,8 @@ int FN(cep_model_G)(const cep_ctx *ctx, REAL *g, const cep_shape *sh, const REAL
 int FN(cep_model_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, const cep_shape *sh,
                            const REAL *theta, const REAL *x, const REAL *s, const REAL *v)
 {
-    int st = FN(check_model_args)(sh, u, gtheta, theta);
-    if (st || ctx == NULL || x == NULL || s == NULL || v == NULL) return st ? st : CEP_EARG;
+    int st = FN(check_model_args)(sh, u, theta, x);
+    if (st || ctx == NULL || s == NULL || v == NULL) return st ? st : CEP_EARG;
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
     if (work == NULL) return CEP_ENOMEM;
     cep_scope scope;

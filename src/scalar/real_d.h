@@ -30,6 +30,8 @@ static inline void r_tanh_d(const cep_ctx *c, double *z, const double *a) { (voi
  * every entry point rejects non-finite inputs. */
 static inline int r_cmp_d(const double *a, const double *b) { return (*a > *b) - (*a < *b); }
 static inline int r_cmp_dbl_d(const double *a, double b) { return (*a > b) - (*a < b); }
+/* a <= 2^e (ldexp is exact; below 2^-1074 it gives 0) */
+static inline int r_le_pow2_d(const double *a, long e) { return *a <= ldexp(1.0, e < -2000 ? -2000 : (int)(e > 2000 ? 2000 : e)); }
 static inline int r_sgn_d(const double *a) { return (*a > 0) - (*a < 0); }
 static inline int r_is_finite_d(const double *a) { return isfinite(*a) != 0; }
 static inline int r_is_zero_d(const double *a) { return *a == 0.0; }

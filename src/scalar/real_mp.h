@@ -37,6 +37,7 @@ static inline void r_asin_mp(const cep_ctx *c, mpfr_ptr z, mpfr_srcptr a) { cep_
 static inline void r_tanh_mp(const cep_ctx *c, mpfr_ptr z, mpfr_srcptr a) { cep_mp_round(c, z, mpfr_tanh(z, a, MPFR_RNDN)); }
 static inline int r_cmp_mp(mpfr_srcptr a, mpfr_srcptr b) { return mpfr_cmp(a, b); }
 static inline int r_cmp_dbl_mp(mpfr_srcptr a, double b) { return mpfr_cmp_d(a, b); }
+static inline int r_le_pow2_mp(mpfr_srcptr a, long e) { return mpfr_cmp_ui_2exp(a, 1, (mpfr_exp_t)e) <= 0; }
 static inline int r_sgn_mp(mpfr_srcptr a) { return mpfr_sgn(a); }
 static inline int r_is_finite_mp(mpfr_srcptr a) { return mpfr_number_p(a) != 0; }
 static inline int r_is_zero_mp(mpfr_srcptr a) { return mpfr_zero_p(a) != 0; }

@@ -20,6 +20,7 @@
 #undef R_CMP
 #undef R_CMP_DBL
 #undef R_SGN
+#undef R_LE_POW2
 #undef R_IS_FINITE
 #undef R_IS_ZERO
 #undef CEP_TEMPLATE_D

@@ -43,5 +43,6 @@
 #define R_CMP(a, b)           FN(r_cmp)(a, b)
 #define R_CMP_DBL(a, d)       FN(r_cmp_dbl)(a, d)
 #define R_SGN(a)              FN(r_sgn)(a)
+#define R_LE_POW2(a, e)       FN(r_le_pow2)(a, e)
 #define R_IS_FINITE(a)        FN(r_is_finite)(a)
 #define R_IS_ZERO(a)          FN(r_is_zero)(a)

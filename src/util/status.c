@@ -20,6 +20,9 @@ const char *cep_strerror(int status)
     case CEP_EACT: return "unknown activation (tanh, sigmoid4, hardsigmoid, identity)";
     case CEP_EDIVERGED: return "the dynamics diverged: a state or update became NaN or infinite";
     case CEP_EARG: return "a required argument is missing (NULL)";
+    case CEP_ENOTCONVERGED: return "the first phase did not converge within the step limit";
+    case CEP_ENOTDIFF: return "the activation is not differentiable (hardsigmoid has kinks at 0 and 1): Theorem 1 needs a differentiable rho";
+    case CEP_ESWEEP: return "bad sweep: need beta_from >= beta_to > 0, at most 128 points, eta scale > 0";
     default: return "unknown status";
     }
 }
