@@ -57,5 +57,33 @@ rows=$(printf '%s\n' "$out" | grep -cE '^ +[0-9]+ +[0-9]')
 [ "$rows" = 4 ] && ok || bad "run --K 4 printed $rows step rows"
 case "$out" in *"residual"*) ok ;; *) bad "run does not print the residual" ;; esac
 
+# ---- cep theorem --------------------------------------------------------------
+tmp=$(mktemp -d)
+expect 0 "theorem --help"          theorem --help
+expect 2 "theorem --T"             theorem --T 100
+expect 2 "theorem --beta"          theorem --beta 1e-3
+expect 2 "theorem hardsigmoid"     theorem --activation hardsigmoid
+expect 2 "theorem sweep order"     theorem --beta-sweep 1e-5:1e-1
+expect 2 "theorem sweep junk"      theorem --beta-sweep 1e-1
+expect 2 "theorem every 3"         theorem --every 3
+expect 2 "theorem eta-scale 0"     theorem --eta-scale 0
+expect 2 "theorem precision dbl"   theorem --precision double
+expect 2 "theorem data missing"    theorem --data "$tmp/nothing" --sizes 784,10
+# a sweep that stops at 1e-5 cannot reach the 1e-20 the PASS rule asks: FAIL, exit 1
+expect 1 "theorem FAIL exit"       theorem --sizes 3,4,2 --K 4 --beta-sweep 1e-1:1e-5 --out "$tmp/r1"
+# a first phase cut at 3 steps: refused with the residual, exit 1
+err=$("$CEP" theorem --sizes 3,4,2 --K 2 --T-max 3 --out "$tmp/r2" 2>&1 >/dev/null); rc=$?
+[ $rc = 1 ] && case "$err" in *residual*) true ;; *) false ;; esac && ok || bad "theorem T-max 3: exit $rc, $err"
+[ ! -e "$tmp/r2" ] && ok || bad "a refused theorem run left $tmp/r2 behind"
+# a passing run writes the report and the CSV files
+out=$("$CEP" theorem --sizes 3,4,2 --K 4 --beta-sweep 1e-1:1e-24 --out "$tmp/r3" 2>/dev/null); rc=$?
+[ $rc = 0 ] && ok || bad "theorem small PASS run: exit $rc"
+case "$out" in *"verdict: PASS"*) ok ;; *) bad "theorem small run did not print verdict: PASS" ;; esac
+for f in theorem.md sweep.csv orders.csv first_phase.csv gdd.csv summary.csv; do
+    [ -s "$tmp/r3/$f" ] && ok || bad "theorem did not write $f"
+done
+ls "$tmp" | grep -q 'tmp-' && bad "a temporary report directory was left in $tmp" || ok
+rm -rf "$tmp"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -158,7 +158,7 @@ void cep_theorem_format(FILE *f, const cep_theorem_report *rep, const cep_theore
                 cfg->beta_from, rep->beta[jmin], cfg->decades_per_point, rep->n_beta);
         fprintf(f, "| eta | C-EP: eta = %g * beta^2; EP: eta = 0 |\n", cfg->eta_scale);
         fprintf(f, "| MPFR precision | %ld bits%s |\n", rep->sw[0].bits,
-                cfg->prec ? "" : " (automatic, THM.6)");
+                cfg->prec ? "" : " (automatic, TC.4)");
         fprintf(f, "| first-phase limit | T_max = %zu |\n\n", cfg->T_max);
     }
     fprintf(f, "%s First phase (run to convergence, then K more steps)\n\n", full ? "##" : "--");

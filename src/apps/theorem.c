@@ -18,11 +18,11 @@
 #include "apps/theorem_source.c"
 #include "scalar/template_off.h"
 
-/* binary64's first phase stops at residual <= 2^-45 (THM.4): about 256 ulps
+/* binary64's first phase stops at residual <= 2^-45 (TC.2): about 256 ulps
  * of a state of size 1, the floor below which binary64 iterations may cycle. */
 #define BINARY64_TOL_LOG2 (-45)
 /* A point enters the order fit when its error exceeds 16 times the rounding
- * floor 2^(12 - bits) / beta (THM.12). */
+ * floor 2^(12 - bits) / beta (TC.10). */
 #define FLOOR_LOG2_MARGIN 12
 #define FLOOR_FACTOR 16.0
 #define ENERGY_ORDER_LO 0.9
@@ -31,7 +31,7 @@
 
 long cep_theorem_auto_prec(double beta_min, double eta_min)
 {
-    /* (THM.6) the floor 2^-p / beta must sit far below the O(beta) error at
+    /* (TC.4) the floor 2^-p / beta must sit far below the O(beta) error at
      * the smallest beta, and eta must be resolvable next to theta: p covers
      * -2 log2(beta_min) and -log2(eta_min), plus 64 guard bits, rounded up
      * to a multiple of 32, at least 128. */
@@ -77,7 +77,7 @@ void cep_theorem_report_free(cep_theorem_report *rep)
 }
 
 /* Error of block b (or of every block when b == n_blocks) at beta j, the
- * maximum over the steps k < K (THM.12). */
+ * maximum over the steps k < K (TC.10). */
 static double sweep_err(const cep_theorem_report *rep, size_t p, size_t mode, size_t j, size_t b)
 {
     double y = 0.0;
@@ -186,7 +186,7 @@ static void decide(cep_theorem_report *rep, const cep_theorem_config *cfg)
              rep->order[0][1][rep->n_blocks], rep->K, ENERGY_BEST_ERR);
 }
 
-/* Up to three spread components of each state and weight block (THM.13). */
+/* Up to three spread components of each state and weight block (TC.11). */
 static void choose_traces(cep_theorem_report *rep, const cep_shape *sh)
 {
     size_t N = sh->n_layers, t = 0;
@@ -239,7 +239,7 @@ int cep_theorem(cep_theorem_report *rep, const cep_theorem_config *cfg)
     if (span + 1 > CEP_THM_MAX_BETAS)
         return CEP_ESWEEP;
     rep->n_beta = (size_t)floor(span + 1e-9) + 1;
-    /* (THM.2) beta_j = beta_from * 10^(-j d), eta_j = c beta_j^2 */
+    /* (TC.1) beta_j = beta_from * 10^(-j d), eta_j = c beta_j^2 */
     for (size_t j = 0; j < rep->n_beta; j++) {
         rep->beta[j] = pow(10.0, log10(cfg->beta_from) - (double)(j * cfg->decades_per_point));
         if (j == 0) rep->beta[j] = cfg->beta_from;
@@ -288,7 +288,7 @@ int cep_theorem(cep_theorem_report *rep, const cep_theorem_config *cfg)
         cep_ctx_mpfr(&cm, bits);
         rep->sw[0].bits = bits;
         rep->sw[0].is_mpfr = 1;
-        rep->sw[0].tol_log2 = -(bits - 8); /* (THM.4) */
+        rep->sw[0].tol_log2 = -(bits - 8); /* (TC.2) */
         rep->sw[1].bits = 53;
         rep->sw[1].is_mpfr = 0;
         rep->sw[1].tol_log2 = BINARY64_TOL_LOG2;

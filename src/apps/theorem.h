@@ -31,7 +31,7 @@ typedef struct {
     double beta_from, beta_to;  /* sweep bounds, beta_from >= beta_to > 0        */
     unsigned decades_per_point; /* 1 or 2                                         */
     double eta_scale;           /* c in eta = c beta^2, > 0                       */
-    long prec;                  /* MPFR bits; 0 = automatic (THM.6)               */
+    long prec;                  /* MPFR bits; 0 = automatic (TC.4)               */
     size_t T_max;               /* first-phase step limit                         */
     double gdd_beta;            /* the moderate beta of the GDD figure            */
     cep_fault fault;
@@ -39,7 +39,7 @@ typedef struct {
     void *progress_arg;
 } cep_theorem_config;
 
-/* The metrics of one block at one step (THM.7-10), in binary64. */
+/* The metrics of one block at one step (TC.5-8), in binary64. */
 typedef struct {
     double max_abs;      /* max_i |Delta_i + g_i|                                */
     double rel;          /* ||Delta + g|| / ||g||, or ||Delta + g|| when g = 0   */
@@ -58,7 +58,7 @@ typedef struct {
     double residual_conv;    /* residual at T_conv                                */
     double residual_T;       /* ||s_T - s_{T-1}||_inf (FREE.2)                     */
     double loss;             /* l(s_T, y)                                         */
-    double asymmetry;        /* ||J - J^T||_F / ||J||_F at s_* (THM.11); MPFR only */
+    double asymmetry;        /* ||J - J^T||_F / ||J||_F at s_* (TC.9); MPFR only */
     cep_metric *m;           /* [beta][mode][k][block]                             */
     double *trace_delta;     /* [2][trace][k]: at gdd beta and at the smallest beta */
     double *trace_grad;      /* [trace][k]: -grad                                  */
@@ -72,7 +72,7 @@ typedef struct {
     char block_name[3 * CEP_MAX_LAYERS][8];
     size_t trace_block[9 * CEP_MAX_LAYERS], trace_index[9 * CEP_MAX_LAYERS];
     cep_theorem_sweep sw[CEP_THM_PRECS];
-    /* orders of convergence (THM.12): [prec][mode][block], block n_blocks = overall */
+    /* orders of convergence (TC.10): [prec][mode][block], block n_blocks = overall */
     double order[CEP_THM_PRECS][CEP_THM_MODES][3 * CEP_MAX_LAYERS + 1];
     size_t order_points[CEP_THM_PRECS][CEP_THM_MODES][3 * CEP_MAX_LAYERS + 1];
     unsigned char exact[CEP_THM_PRECS][CEP_THM_MODES][3 * CEP_MAX_LAYERS + 1];
@@ -83,7 +83,7 @@ typedef struct {
     char reason[512];
 } cep_theorem_report;
 
-/* The automatic MPFR precision for a sweep down to beta_min with eta_min (THM.6). */
+/* The automatic MPFR precision for a sweep down to beta_min with eta_min (TC.4). */
 long cep_theorem_auto_prec(double beta_min, double eta_min);
 
 /* Runs both sweeps and computes orders and verdict.  Returns CEP_OK when the
@@ -104,10 +104,10 @@ static inline size_t cep_thm_idx(const cep_theorem_report *r, size_t j, size_t m
 }
 
 /* The error used for orders and verdicts: rel, which is the absolute error
- * where the block's gradient is zero (THM.8). */
+ * where the block's gradient is zero (TC.6). */
 static inline double cep_thm_err(const cep_metric *m) { return m->rel; }
 
-/* Least-squares slope of y against x (THM.12); NaN when n < 2 or x constant. */
+/* Least-squares slope of y against x (TC.10); NaN when n < 2 or x constant. */
 double cep_fit_slope(const double *x, const double *y, size_t n);
 
 /* Writes the report directory atomically (theorem.md, CSV files, gnuplot

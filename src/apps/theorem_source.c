@@ -1,7 +1,7 @@
 /* theorem_source.c -- one precision's sweep of `cep theorem` (templated).
  * spec/theorem.md describes every step; equation tags refer to it. */
 
-/* (THM.7-10) the metrics of an update block D against a gradient block g,
+/* (TC.5-8) the metrics of an update block D against a gradient block g,
  * computed in the working precision and rounded once to binary64.
  * sc holds 6 scratch scalars. */
 static void FN(block_metric)(const cep_ctx *ctx, cep_metric *out, REAL *sc, const REAL *D,
@@ -60,7 +60,7 @@ static void FN(block_metric)(const cep_ctx *ctx, cep_metric *out, REAL *sc, cons
     out->sign = n_sign ? (double)n_agree / (double)n_sign : NAN;
 }
 
-/* (THM.11) ||J - J^T||_F / ||J||_F with J = dF/ds at s, from S vector-
+/* (TC.9) ||J - J^T||_F / ||J||_F with J = dF/ds at s, from S vector-
  * Jacobian products with the unit vectors (row i of J is (J^T e_i)^T). */
 static int FN(jacobian_asymmetry)(const cep_ctx *ctx, double *out, const cep_shape *sh,
                                   const REAL *theta, const REAL *x, const REAL *s)
@@ -160,7 +160,7 @@ static int FN(theorem_sweep)(cep_theorem_report *rep, size_t p, const cep_theore
     FN(cep_vec_from_double)(ctx, x, x_d, sh->size[0]);
     FN(cep_vec_from_double)(ctx, y, y_d, sh->size[N]);
 
-    /* (THM.4) first phase to convergence at the working precision */
+    /* (TC.2) first phase to convergence at the working precision */
     snprintf(what, sizeof what, "%s: first phase to 2^%ld", sw->is_mpfr ? "MPFR" : "binary64",
              sw->tol_log2);
     FN(report_progress)(cfg, what, 0, 1);
@@ -169,7 +169,7 @@ static int FN(theorem_sweep)(cep_theorem_report *rep, size_t p, const cep_theore
     sw->residual_conv = R_GET_DBL(&sc[0]);
     if (st != CEP_OK)
         goto out;
-    /* then K more steps, so that s_{T-K} = .. = s_T = s_* (THM.5) */
+    /* then K more steps, so that s_{T-K} = .. = s_T = s_* (TC.3) */
     sw->T = sw->T_conv + Kb;
     st = CEP_ENOMEM;
     traj = FN(cep_vec_new)(ctx, (sw->T + 1) * S);
