@@ -7,11 +7,13 @@
 
 #define CEP_TEMPLATE_D
 #include "scalar/template_on.h"
+#include "apps/metrics_source.c"
 #include "apps/run_source.c"
 #include "scalar/template_off.h"
 
 #define CEP_TEMPLATE_MP
 #include "scalar/template_on.h"
+#include "apps/metrics_source.c"
 #include "apps/run_source.c"
 #include "scalar/template_off.h"
 

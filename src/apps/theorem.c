@@ -10,11 +10,13 @@
 
 #define CEP_TEMPLATE_D
 #include "scalar/template_on.h"
+#include "apps/metrics_source.c"
 #include "apps/theorem_source.c"
 #include "scalar/template_off.h"
 
 #define CEP_TEMPLATE_MP
 #include "scalar/template_on.h"
+#include "apps/metrics_source.c"
 #include "apps/theorem_source.c"
 #include "scalar/template_off.h"
 
@@ -84,9 +86,7 @@ static double sweep_err(const cep_theorem_report *rep, size_t p, size_t mode, si
     size_t b0 = (b == rep->n_blocks) ? 0 : b, b1 = (b == rep->n_blocks) ? rep->n_blocks : b + 1;
     for (size_t k = 0; k < rep->K; k++)
         for (size_t bb = b0; bb < b1; bb++) {
-            double e = cep_thm_err(&rep->sw[p].m[cep_thm_idx(rep, j, mode, k, bb)]);
-            if (!(e <= y)) /* NaN propagates */
-                y = e;
+            y = cep_thm_max(y, cep_thm_err(&rep->sw[p].m[cep_thm_idx(rep, j, mode, k, bb)]));
         }
     return y;
 }
@@ -97,9 +97,10 @@ static void compute_orders(cep_theorem_report *rep, size_t p)
     for (size_t mode = 0; mode < CEP_THM_MODES; mode++)
         for (size_t b = 0; b <= rep->n_blocks; b++) {
             double lx[CEP_THM_MAX_BETAS], ly[CEP_THM_MAX_BETAS];
-            size_t n = 0;
+            size_t n = 0, nonfinite = 0;
             for (size_t j = 0; j < rep->n_beta; j++) {
                 double y = sweep_err(rep, p, mode, j, b);
+                nonfinite += !isfinite(y);
                 double floor = ldexp(1.0, (int)(FLOOR_LOG2_MARGIN - sw->bits)) / rep->beta[j];
                 if (isfinite(y) && y > FLOOR_FACTOR * floor) {
                     lx[n] = log10(rep->beta[j]);
@@ -108,14 +109,15 @@ static void compute_orders(cep_theorem_report *rep, size_t p)
                 }
             }
             rep->order_points[p][mode][b] = n;
-            rep->exact[p][mode][b] = (n == 0);
-            rep->order[p][mode][b] = (n >= 3) ? cep_fit_slope(lx, ly, n) : NAN;
+            /* a NaN or infinite error is never "exact": it fails the fit */
+            rep->exact[p][mode][b] = (n == 0 && nonfinite == 0);
+            rep->order[p][mode][b] = (n >= 3 && nonfinite == 0) ? cep_fit_slope(lx, ly, n) : NAN;
         }
     for (size_t mode = 0; mode < CEP_THM_MODES; mode++) {
-        double best = INFINITY, where = NAN;
+        double best = NAN, where = NAN;
         for (size_t j = 0; j < rep->n_beta; j++) {
             double y = sweep_err(rep, p, mode, j, rep->n_blocks);
-            if (y < best) {
+            if (y < best || (best != best && y == y)) {
                 best = y;
                 where = rep->beta[j];
             }
@@ -132,10 +134,17 @@ static void decide(cep_theorem_report *rep, const cep_theorem_config *cfg)
 {
     if (cfg->shape.model != CEP_MODEL_ENERGY) {
         rep->verdict = CEP_VERDICT_APPROXIMATE;
-        snprintf(rep->reason, sizeof rep->reason,
-                 "F is not a gradient field (||J - J^T||_F / ||J||_F = %.3g at s_*), so Theorem 1's "
-                 "premise does not hold; as beta -> 0 the C-EP error plateaus at %.3g (EP %.3g)",
-                 rep->sw[0].asymmetry, rep->plateau[0][0], rep->plateau[0][1]);
+        if (rep->sw[0].asymmetry > 1e-12)
+            snprintf(rep->reason, sizeof rep->reason,
+                     "F is not a gradient field (||J - J^T||_F / ||J||_F = %.3g at s_*), so Theorem 1's "
+                     "premise does not hold; as beta -> 0 the C-EP error plateaus at %.3g (EP %.3g)",
+                     rep->sw[0].asymmetry, rep->plateau[0][0], rep->plateau[0][1]);
+        else
+            snprintf(rep->reason, sizeof rep->reason,
+                     "the prototypical model is not a gradient field in general, so no PASS is "
+                     "claimed; here J = dF/ds happens to be symmetric at s_* (asymmetry %.3g, e.g. "
+                     "identity activation) and the C-EP error at the smallest beta is %.3g (EP %.3g)",
+                     rep->sw[0].asymmetry, rep->plateau[0][0], rep->plateau[0][1]);
         return;
     }
     for (size_t mode = 0; mode < CEP_THM_MODES; mode++)
@@ -165,10 +174,10 @@ static void decide(cep_theorem_report *rep, const cep_theorem_config *cfg)
             for (size_t j = 0; j < rep->n_beta; j++) {
                 double y = 0.0;
                 for (size_t b = 0; b < rep->n_blocks; b++) {
-                    double e = cep_thm_err(&rep->sw[0].m[cep_thm_idx(rep, j, mode, k, b)]);
-                    if (!(e <= y)) y = e;
+                    y = cep_thm_max(y, cep_thm_err(&rep->sw[0].m[cep_thm_idx(rep, j, mode, k, b)]));
                 }
-                if (y < best) best = y;
+                if (y < best || y != y) best = y; /* NaN: the step fails */
+                if (best != best) break;
             }
             if (!(best <= ENERGY_BEST_ERR)) {
                 rep->verdict = CEP_VERDICT_FAIL;
@@ -301,6 +310,12 @@ int cep_theorem(cep_theorem_report *rep, const cep_theorem_config *cfg)
             compute_orders(rep, 0);
             if (rep->sw[1].status == CEP_OK)
                 compute_orders(rep, 1);
+            else
+                for (size_t m = 0; m < CEP_THM_MODES; m++) {
+                    rep->best_err[1][m] = rep->best_beta[1][m] = rep->plateau[1][m] = NAN;
+                    for (size_t b = 0; b <= rep->n_blocks; b++)
+                        rep->order[1][m][b] = NAN;
+                }
             decide(rep, cfg);
         }
     }

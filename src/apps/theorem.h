@@ -79,6 +79,9 @@ typedef struct {
     double best_err[CEP_THM_PRECS][CEP_THM_MODES]; /* smallest overall error ... */
     double best_beta[CEP_THM_PRECS][CEP_THM_MODES]; /* ... and where           */
     double plateau[CEP_THM_PRECS][CEP_THM_MODES];   /* overall error at the smallest beta */
+    /* (TC.14) angle in degrees between sum_k Delta_theta(k) and -sum_k grad_theta(k):
+     * [prec][beta][mode] */
+    double angle[CEP_THM_PRECS][CEP_THM_MAX_BETAS][CEP_THM_MODES];
     cep_verdict verdict;
     char reason[512];
 } cep_theorem_report;
@@ -106,6 +109,14 @@ static inline size_t cep_thm_idx(const cep_theorem_report *r, size_t j, size_t m
 /* The error used for orders and verdicts: rel, which is the absolute error
  * where the block's gradient is zero (TC.6). */
 static inline double cep_thm_err(const cep_metric *m) { return m->rel; }
+
+/* max(y, e) in which a NaN wins: a NaN metric must never look small. */
+static inline double cep_thm_max(double y, double e)
+{
+    if (y != y || e != e)
+        return e != e ? e : y;
+    return e > y ? e : y;
+}
 
 /* Least-squares slope of y against x (TC.10); NaN when n < 2 or x constant. */
 double cep_fit_slope(const double *x, const double *y, size_t n);

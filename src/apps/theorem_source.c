@@ -153,8 +153,9 @@ static int FN(theorem_sweep)(cep_theorem_report *rep, size_t p, const cep_theore
     REAL *sc = FN(cep_vec_new)(ctx, 8);
     REAL *gs = FN(cep_vec_new)(ctx, (Kb + 1) * S), *gth = FN(cep_vec_new)(ctx, Kb * P);
     REAL *ds = FN(cep_vec_new)(ctx, K * S), *dth = FN(cep_vec_new)(ctx, K * P);
+    REAL *tmpP = FN(cep_vec_new)(ctx, 3 * P);
     REAL *traj = NULL;
-    if (!theta || !x || !y || !s_star || !sc || !gs || !gth || !ds || !dth)
+    if (!theta || !x || !y || !s_star || !sc || !gs || !gth || !ds || !dth || !tmpP)
         goto out;
     FN(cep_vec_from_double)(ctx, theta, th_d, P);
     FN(cep_vec_from_double)(ctx, x, x_d, sh->size[0]);
@@ -223,6 +224,19 @@ static int FN(theorem_sweep)(cep_theorem_report *rep, size_t p, const cep_theore
                 for (size_t i = 0; i < K * P; i++)
                     R_DIV(ctx, &dth[i], &dth[i], &sc[7]);
             }
+            /* (TC.14) the paper's angle between the total update and -(BPTT total) */
+            {
+                REAL *tot = tmpP, *totg = tmpP + P, *scr = tmpP + 2 * P;
+                FN(t_zero)(ctx, tot, P);
+                FN(t_zero)(ctx, totg, P);
+                for (size_t k = 0; k < K; k++) {
+                    FN(t_add_to)(ctx, tot, dth + k * P, P);
+                    FN(t_add_to)(ctx, totg, gth + (k + shift) * P, P);
+                }
+                FN(t_norm2)(ctx, &sc[6], tot, P);
+                FN(t_norm2)(ctx, &sc[7], totg, P);
+                rep->angle[p][j][mode] = FN(angle_deg)(ctx, scr, tot, &sc[6], totg, &sc[7], P);
+            }
             for (size_t k = 0; k < K; k++)
                 for (size_t b = 0; b < rep->n_blocks; b++) {
                     size_t off, len;
@@ -257,6 +271,7 @@ static int FN(theorem_sweep)(cep_theorem_report *rep, size_t p, const cep_theore
     st = CEP_OK;
 out:
     FN(cep_vec_free)(traj);
+    FN(cep_vec_free)(tmpP);
     FN(cep_vec_free)(dth);
     FN(cep_vec_free)(ds);
     FN(cep_vec_free)(gth);

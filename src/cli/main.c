@@ -250,7 +250,13 @@ static int cmd_theorem(int argc, char **argv)
     cep_theorem_report rep;
     st = cep_theorem(&rep, &cfg);
     int rc = 0;
-    if (st == CEP_ENOTCONVERGED) {
+    if (st == CEP_ENOTCONVERGED && !(rep.sw[0].residual_conv < 1e300)) {
+        fprintf(stderr, "cep theorem: the first phase diverged: after %zu steps the residual "
+                        "||s_t - s_{t-1}||_inf is beyond binary64's range (%g); use a contracting "
+                        "network (smaller eps or weights, another activation)\n",
+                rep.sw[0].T_conv, rep.sw[0].residual_conv);
+        rc = 1;
+    } else if (st == CEP_ENOTCONVERGED) {
         const cep_theorem_sweep *sw = &rep.sw[0];
         fprintf(stderr, "cep theorem: the first phase did not converge: after %zu steps (--T-max) the "
                         "residual ||s_t - s_{t-1}||_inf is %.3e > 2^%ld (MPFR %ld bits); raise --T-max "
