@@ -183,7 +183,7 @@ static void test_csv_round_trip_and_atomic_dir(void **state)
     assert_int_equal(cep_theorem(&r, &c), CEP_OK);
     char base[] = "/tmp/cep-test-XXXXXX";
     assert_non_null(mkdtemp(base));
-    char dir[256], path[400], err[512];
+    char dir[256], path[800], err[512];
     snprintf(dir, sizeof dir, "%s/report", base);
     /* an older report with a stale file: it must disappear */
     mkdir(dir, 0755);
