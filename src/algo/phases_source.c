@@ -7,17 +7,73 @@
  */
 
 /* Checks shared by the entry points: finite inputs (ENONFINITE). */
+/*@ requires valid_v: v == \null || \valid_read(v + (0 .. n - 1));
+    assigns \nothing;
+    ensures boolean: \result == 0 || \result == 1;
+    ensures value: \result == 1 <==> (v == \null || all_fin(v, n));
+*/
 static int FN(all_finite)(const REAL *v, size_t n)
 {
     return v == NULL || FN(t_all_finite)(v, n);
 }
 
 /* n * m without overflow, or 0 (caller maps it to CEP_EOVERFLOW). */
+/*@ assigns \nothing;
+    ensures value: \result == (n * m <= SIZE_MAX ? n * m : 0);
+*/
 static size_t FN(mul_size)(size_t n, size_t m)
 {
     return (m != 0 && n > SIZE_MAX / m) ? 0 : n * m;
 }
 
+/*@ assigns s_T[0 .. sh->S - 1], traj[0 .. (T + 1) * sh->S - 1], *residual,
+            cep_heap_clock, *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
+  behavior null_arg:
+    assumes ctx == \null || s_T == \null || sh == \null || theta == \null || x == \null;
+    assigns \nothing;
+    ensures status: \result == CEP_EARG;
+  behavior bad_horizon:
+    assumes ctx != \null && s_T != \null && sh != \null && theta != \null && x != \null;
+    assumes T < 1 || T > CEP_MAX_STEPS;
+    assigns \nothing;
+    ensures status: \result == CEP_EHORIZON;
+  behavior run:
+    assumes ctx != \null && s_T != \null && sh != \null && theta != \null && x != \null;
+    assumes 1 <= T <= CEP_MAX_STEPS;
+    requires valid_ctx: \valid_read(ctx);
+    requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh);
+    requires valid_s_T: \valid(s_T + (0 .. sh->S - 1));
+    requires valid_traj: traj == \null || \valid(traj + (0 .. (T + 1) * sh->S - 1));
+    requires valid_residual: residual == \null || \valid(residual);
+    requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+    requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+    requires sep: \separated(s_T + (0 .. sh->S - 1), theta + (0 .. sh->P - 1),
+                             x + (0 .. sh->size[0] - 1), sh);
+    requires sep_traj: traj != \null ==>
+      \separated(traj + (0 .. (T + 1) * sh->S - 1), s_T + (0 .. sh->S - 1),
+                 theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), sh);
+    requires sep_residual: residual != \null ==>
+      \separated(residual, s_T + (0 .. sh->S - 1), theta + (0 .. sh->P - 1),
+                 x + (0 .. sh->size[0] - 1), sh);
+    requires sep_traj_residual: traj != \null && residual != \null ==>
+      \separated(residual, traj + (0 .. (T + 1) * sh->S - 1));
+    requires old: old_block(s_T) && old_block(theta) && old_block(x) && old_shape(sh);
+    requires old_opt: (traj == \null || old_block(traj)) && (residual == \null || old_block(residual));
+    assigns s_T[0 .. sh->S - 1], traj[0 .. (T + 1) * sh->S - 1], *residual,
+            cep_heap_clock, *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
+    ensures status: \result == CEP_OK || \result == CEP_ENONFINITE ||
+                    \result == CEP_ENOMEM || \result == CEP_EDIVERGED;
+    ensures nonfinite: \result == CEP_ENONFINITE <==>
+                       !(all_fin(theta, sh->P) && all_fin(x, sh->size[0]));
+    ensures first: \result == CEP_OK && traj != \null ==>
+                   \forall integer i; 0 <= i < sh->S ==> real_zero(traj[i]);
+    ensures last: \result == CEP_OK && traj != \null ==>
+                  \forall integer i; 0 <= i < sh->S ==> traj[T * sh->S + i] == s_T[i];
+    ensures residual: \result == CEP_OK && residual != \null ==> *residual >= 0.0;
+  complete behaviors;
+  disjoint behaviors;
+*/
 int FN(cep_free_phase)(const cep_ctx *ctx, REAL *s_T, REAL *traj, REAL *residual,
                        const cep_shape *sh, const REAL *theta, const REAL *x, size_t T)
 {
@@ -28,6 +84,7 @@ int FN(cep_free_phase)(const cep_ctx *ctx, REAL *s_T, REAL *traj, REAL *residual
     size_t S = sh->S;
     if (traj != NULL && FN(mul_size)(T + 1, S) == 0)
         return CEP_EOVERFLOW;
+    /*@ assert traj_len: traj != \null ==> S <= (T + 1) * S <= SIZE_MAX; */
     if (!FN(all_finite)(theta, sh->P) || !FN(all_finite)(x, sh->size[0]))
         return CEP_ENONFINITE;
 
@@ -39,11 +96,33 @@ int FN(cep_free_phase)(const cep_ctx *ctx, REAL *s_T, REAL *traj, REAL *residual
         st = CEP_ENOMEM;
         goto out;
     }
+    /*@ assert shape_max: shape_max(sh); */
+    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1),
+          next + (0 .. S - 1), s_T + (0 .. S - 1), theta + (0 .. sh->P - 1),
+          x + (0 .. sh->size[0] - 1), sh); */
+    /*@ assert sep_new_traj: traj != \null ==> \separated(traj + (0 .. (T + 1) * S - 1),
+          work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1), next + (0 .. S - 1)); */
+    /*@ assert sep_new_residual: residual != \null ==> \separated(residual,
+          work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1), next + (0 .. S - 1)); */
+    //@ ghost REAL *buf_a = cur;
+    //@ ghost REAL *buf_b = next;
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
     /* (FREE.0) s_0 = 0 (cep_vec_new gives +0) */
     if (traj != NULL)
         FN(t_zero)(ctx, traj, S);
+    /*@ assert shape: shape_ok(sh) && shape_max(sh); */
+    /*@ loop invariant bound: 0 <= t <= T;
+        loop invariant shape: shape_ok(sh) && shape_max(sh);
+        loop invariant bufs: (cur == buf_a && next == buf_b) || (cur == buf_b && next == buf_a);
+        loop invariant ok: st == CEP_OK;
+        loop invariant first: traj != \null ==> \forall integer i; 0 <= i < S ==> real_zero(traj[i]);
+        loop invariant last: traj != \null ==> \forall integer i; 0 <= i < S ==> traj[t * S + i] == cur[i];
+        loop invariant residual: t == T && residual != \null ==> *residual >= 0.0;
+        loop assigns t, st, cur, next, buf_a[0 .. S - 1], buf_b[0 .. S - 1],
+                     work[0 .. work_len(sh) - 1], traj[S .. (T + 1) * S - 1], *residual;
+        loop variant T - t;
+    */
     for (size_t t = 0; t < T; t++) {
         /* (FREE.1) s_{t+1} = F(x, s_t, theta) */
         FN(m_step)(ctx, next, work, sh, theta, x, cur);
@@ -51,8 +130,10 @@ int FN(cep_free_phase)(const cep_ctx *ctx, REAL *s_T, REAL *traj, REAL *residual
             st = CEP_EDIVERGED;
             break;
         }
-        if (traj != NULL)
+        if (traj != NULL) {
+            /*@ assert block: S <= (t + 1) * S && (t + 1) * S + S <= (T + 1) * S; */
             FN(t_copy)(ctx, traj + (t + 1) * S, next, S);
+        }
         if (t == T - 1 && residual != NULL)
             FN(t_norm_inf_diff)(ctx, residual, next, cur, S); /* (FREE.2) */
         REAL *swap = cur;

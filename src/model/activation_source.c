@@ -4,6 +4,18 @@
 /* For i < n: rho[i] = rho(u[i]) (ACT.1-4), drho[i] = rho'(u[i]),
  * ddrho[i] = rho''(u[i]); any output may be NULL.  The outputs must not
  * alias u.  The operation order of each line is the order of (ACT.*). */
+/*@ requires valid_u: \valid_read(u + (0 .. n - 1));
+    requires valid_rho: rho == \null || \valid(rho + (0 .. n - 1));
+    requires valid_drho: drho == \null || \valid(drho + (0 .. n - 1));
+    requires valid_ddrho: ddrho == \null || \valid(ddrho + (0 .. n - 1));
+    requires sep_rho: rho != \null ==> \separated(rho + (0 .. n - 1), u + (0 .. n - 1));
+    requires sep_drho: drho != \null ==> \separated(drho + (0 .. n - 1), u + (0 .. n - 1));
+    requires sep_ddrho: ddrho != \null ==> \separated(ddrho + (0 .. n - 1), u + (0 .. n - 1));
+    requires sep_rd: rho != \null && drho != \null ==> \separated(rho + (0 .. n - 1), drho + (0 .. n - 1));
+    requires sep_rdd: rho != \null && ddrho != \null ==> \separated(rho + (0 .. n - 1), ddrho + (0 .. n - 1));
+    requires sep_ddd: drho != \null && ddrho != \null ==> \separated(drho + (0 .. n - 1), ddrho + (0 .. n - 1));
+    assigns rho[0 .. n - 1], drho[0 .. n - 1], ddrho[0 .. n - 1];
+*/
 static void FN(act_eval)(const cep_ctx *ctx, REAL *rho, REAL *drho, REAL *ddrho,
                          cep_activation act, const REAL *u, size_t n)
 {
@@ -14,6 +26,11 @@ static void FN(act_eval)(const cep_ctx *ctx, REAL *rho, REAL *drho, REAL *ddrho,
     R_INIT(ctx, one);
     R_INIT(ctx, c);
     R_SET_DBL(ctx, one, 1.0);
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant one_is_1: one[0] == 1.0;
+        loop assigns i, y[0], a[0], b[0], c[0], rho[0 .. n - 1], drho[0 .. n - 1], ddrho[0 .. n - 1];
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++) {
         const REAL *ui = &u[i];
         switch (act) {

@@ -19,6 +19,21 @@
 #define LAYER(v, sh, l) ((v) + (sh)->s_off[l])
 
 /* p and (optionally) p' and rho''(s) of (PRE.1) for every layer. */
+/*@ requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh);
+    requires valid_s: \valid_read(s + (0 .. sh->S - 1));
+    requires valid_p: \valid(p + (0 .. sh->S - 1));
+    requires valid_dp: dp == \null || \valid(dp + (0 .. sh->S - 1));
+    requires valid_dd: ddrho == \null || \valid(ddrho + (0 .. sh->S - 1));
+    requires sep_p: \separated(p + (0 .. sh->S - 1), s + (0 .. sh->S - 1), sh);
+    requires sep_dp: dp != \null ==> \separated(dp + (0 .. sh->S - 1), p + (0 .. sh->S - 1),
+                                                s + (0 .. sh->S - 1), sh);
+    requires sep_dd: ddrho != \null ==> \separated(ddrho + (0 .. sh->S - 1), p + (0 .. sh->S - 1),
+                                                   s + (0 .. sh->S - 1), sh);
+    requires sep_dp_dd: dp != \null && ddrho != \null ==>
+                          \separated(dp + (0 .. sh->S - 1), ddrho + (0 .. sh->S - 1));
+    assigns p[0 .. sh->S - 1], dp[0 .. sh->S - 1], ddrho[0 .. sh->S - 1];
+*/
 static void FN(presyn)(const cep_ctx *ctx, REAL *p, REAL *dp, REAL *ddrho,
                        const cep_shape *sh, const REAL *s)
 {
@@ -27,6 +42,10 @@ static void FN(presyn)(const cep_ctx *ctx, REAL *p, REAL *dp, REAL *ddrho,
     } else {
         FN(t_copy)(ctx, p, s, sh->S);
         if (dp) {
+            /*@ loop invariant bound: 0 <= i <= sh->S;
+                loop assigns i, dp[0 .. sh->S - 1];
+                loop variant sh->S - i;
+            */
             for (size_t i = 0; i < sh->S; i++)
                 R_SET_DBL(ctx, &dp[i], 1.0);
         }
@@ -36,23 +55,59 @@ static void FN(presyn)(const cep_ctx *ctx, REAL *p, REAL *dp, REAL *ddrho,
 
 /* h_l of (PRE.2) for l = 1..N, in the order (ORD.2):
  * h_l = ((row sums of W_l p_{l-1}) + b_l) + (column sums of W_{l+1}^T p_{l+1}). */
+/*@ requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh) && shape_max(sh);
+    requires valid_h: \valid(h + (0 .. sh->S - 1));
+    requires valid_scratch: \valid(scratch + (0 .. max_size(sh, sh->n_layers) - 1));
+    requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+    requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+    requires valid_p: \valid_read(p + (0 .. sh->S - 1));
+    requires sep: \separated(h + (0 .. sh->S - 1), scratch + (0 .. max_size(sh, sh->n_layers) - 1),
+                             theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1),
+                             p + (0 .. sh->S - 1), sh);
+    assigns h[0 .. sh->S - 1], scratch[0 .. max_size(sh, sh->n_layers) - 1];
+*/
 static void FN(total_input)(const cep_ctx *ctx, REAL *h, REAL *scratch, const cep_shape *sh,
                             const REAL *theta, const REAL *x, const REAL *p)
 {
     size_t N = sh->n_layers;
+    /*@ loop invariant bound: 1 <= l <= N + 1;
+        loop assigns l, h[0 .. sh->S - 1], scratch[0 .. max_size(sh, sh->n_layers) - 1];
+        loop variant N + 1 - l;
+    */
     for (size_t l = 1; l <= N; l++) {
+        //@ assert s_in: sh->s_off[l] + sh->size[l] <= sh->S;
+        //@ assert W_in: sh->W_off[l] + sh->size[l] * sh->size[l - 1] == sh->b_off[l];
+        //@ assert b_in: sh->b_off[l] + sh->size[l] <= sh->P;
+        //@ assert fits: sh->size[l] <= max_size(sh, sh->n_layers);
         REAL *hl = LAYER(h, sh, l);
         const REAL *prev = (l == 1) ? x : LAYER(p, sh, l - 1);
+        //@ assert prev_in: l > 1 ==> sh->s_off[l - 1] + sh->size[l - 1] <= sh->s_off[l];
         FN(t_zero)(ctx, hl, sh->size[l]);
         FN(t_matvec_acc)(ctx, hl, W_BLOCK(theta, sh, l), prev, sh->size[l], sh->size[l - 1]);
         FN(t_add_to)(ctx, hl, B_BLOCK(theta, sh, l), sh->size[l]);
-        if (l < N)
+        if (l < N) {
+            //@ assert next_in: sh->s_off[l] + sh->size[l] == sh->s_off[l + 1] && sh->s_off[l + 1] + sh->size[l + 1] <= sh->S;
+            //@ assert W_next: sh->W_off[l + 1] + sh->size[l + 1] * sh->size[l] == sh->b_off[l + 1] && sh->b_off[l + 1] + sh->size[l + 1] <= sh->P;
             FN(t_matvec_t_acc)(ctx, hl, scratch, W_BLOCK(theta, sh, l + 1),
                                LAYER(p, sh, l + 1), sh->size[l + 1], sh->size[l]);
+        }
     }
 }
 
 /* out = F(x, s, theta): (F.E) or (F.P).  out must not alias s or work. */
+/*@ requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh) && shape_max(sh);
+    requires valid_out: \valid(out + (0 .. sh->S - 1));
+    requires valid_work: \valid(work + (0 .. work_len(sh) - 1));
+    requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+    requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+    requires valid_s: \valid_read(s + (0 .. sh->S - 1));
+    requires sep: \separated(out + (0 .. sh->S - 1), work + (0 .. work_len(sh) - 1),
+                             theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1),
+                             s + (0 .. sh->S - 1), sh);
+    assigns out[0 .. sh->S - 1], work[0 .. work_len(sh) - 1];
+*/
 void FN(m_step)(const cep_ctx *ctx, REAL *out, REAL *work, const cep_shape *sh,
                 const REAL *theta, const REAL *x, const REAL *s)
 {
@@ -87,6 +142,16 @@ void FN(m_step)(const cep_ctx *ctx, REAL *out, REAL *work, const cep_shape *sh,
 
 /* g = G(x, s) = dPhi/dtheta in theta's layout: (G.E) or (G.P),
  * dPhi/dW_l = (c * p_l) p_{l-1}^T and dPhi/db_l = c * p_l (c = eps or 1). */
+/*@ requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh) && shape_max(sh);
+    requires valid_g: \valid(g + (0 .. sh->P - 1));
+    requires valid_work: \valid(work + (0 .. work_len(sh) - 1));
+    requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+    requires valid_s: \valid_read(s + (0 .. sh->S - 1));
+    requires sep: \separated(g + (0 .. sh->P - 1), work + (0 .. work_len(sh) - 1),
+                             x + (0 .. sh->size[0] - 1), s + (0 .. sh->S - 1), sh);
+    assigns g[0 .. sh->P - 1], work[0 .. work_len(sh) - 1];
+*/
 void FN(m_G)(const cep_ctx *ctx, REAL *g, REAL *work, const cep_shape *sh,
              const REAL *x, const REAL *s)
 {
@@ -122,6 +187,26 @@ void FN(m_G)(const cep_ctx *ctx, REAL *g, REAL *work, const cep_shape *sh,
  *   u_l = q_l                         (prototypical, (VJP.3)),
  *   dW_l = w_l p_{l-1}^T + p_l w_{l-1}^T (second term for l >= 2), db_l = w_l  (VJP.4).
  * u and gtheta must not alias the inputs or work. */
+/*@ requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh) && shape_max(sh);
+    requires valid_u: \valid(u + (0 .. sh->S - 1));
+    requires valid_gtheta: gtheta == \null || \valid(gtheta + (0 .. sh->P - 1));
+    requires valid_work: \valid(work + (0 .. work_len(sh) - 1));
+    requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+    requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+    requires valid_s: \valid_read(s + (0 .. sh->S - 1));
+    requires valid_v: \valid_read(v + (0 .. sh->S - 1));
+    requires sep: \separated(u + (0 .. sh->S - 1), work + (0 .. work_len(sh) - 1),
+                             theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1),
+                             s + (0 .. sh->S - 1), v + (0 .. sh->S - 1), sh);
+    requires sep_gtheta: gtheta != \null ==>
+                 \separated(gtheta + (0 .. sh->P - 1), u + (0 .. sh->S - 1),
+                            work + (0 .. work_len(sh) - 1), theta + (0 .. sh->P - 1),
+                            x + (0 .. sh->size[0] - 1), s + (0 .. sh->S - 1),
+                            v + (0 .. sh->S - 1), sh);
+    assigns u[0 .. sh->S - 1], work[0 .. work_len(sh) - 1];
+    assigns gtheta[0 .. sh->P - 1];
+*/
 void FN(m_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, REAL *work, const cep_shape *sh,
                     const REAL *theta, const REAL *x, const REAL *s, const REAL *v)
 {

@@ -58,7 +58,7 @@ static inline void r_mul_d(const cep_ctx *c, double *z, const double *a, const d
 /*@ requires valid_z: \valid(z);
     requires valid_a: \valid_read(a);
     requires valid_b: \valid_read(b);
-    requires nonzero: *b != 0.0;
+    requires nonzero: !real_zero(*b);
     assigns *z;
     ensures value: *z == \old(*a) / \old(*b); */
 static inline void r_div_d(const cep_ctx *c, double *z, const double *a, const double *b) { (void)c; *z = *a / *b; }

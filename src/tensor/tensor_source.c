@@ -5,11 +5,27 @@
  * columns.  Summation order is part of the specification (spec/model.md
  * §0, (ORD.1)): every sum starts from +0 and adds its terms one at a time,
  * in increasing index order; a product is rounded before it is added.
+ *
+ * ACSL contracts (`make proofs`, proofs/README.md) are checked by WP on the
+ * binary64 instantiation; they are comments, so the MPFR instantiation
+ * carries them unchecked.  Values are stated in real arithmetic (the logic
+ * functions dot, coldot, max_abs_diff of proofs/real.acsl): they hold for
+ * ideal reals, not for the rounded binary64 results.  An output array may be
+ * the very same array as an input of the same length (in place) or must not
+ * overlap it; scalar operands must not overlap an output array.
  */
 
 /* ---- allocation ------------------------------------------------------- */
 
 #if defined(CEP_TEMPLATE_D)
+/* Trusted (proofs/proofs.mk WP_TRUSTED): WP 25 cannot model calloc and
+ * free (no \fresh, \freeable); ASan and valgrind check these two. */
+/*@ assigns \nothing;
+    ensures bad_size: n == 0 || n > SIZE_MAX / sizeof(double) ==> \result == \null;
+    ensures valid: \result != \null ==> \valid(\result + (0 .. n - 1));
+    ensures zero: \result != \null ==> \forall integer i; 0 <= i < n ==> real_zero(\result[i]);
+    ensures owned: \result != \null ==> vec_block(\result);
+*/
 REAL *FN(cep_vec_new)(const cep_ctx *ctx, size_t n)
 {
     (void)ctx;
@@ -43,59 +59,150 @@ REAL *FN(cep_vec_new)(const cep_ctx *ctx, size_t n)
 }
 #endif
 
+#if defined(CEP_TEMPLATE_D)
+/* Trusted, see cep_vec_new. */
+/*@ requires owned: v == \null || vec_block(v);
+    assigns \nothing;
+*/
+#endif
 void FN(cep_vec_free)(REAL *v)
 {
     free(v);
 }
 
+/*@ requires valid_dst: \valid(dst + (0 .. n - 1));
+    requires valid_src: \valid_read(src + (0 .. n - 1));
+    requires sep: \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
+    assigns dst[0 .. n - 1];
+    ensures value: \forall integer i; 0 <= i < n ==> dst[i] == src[i];
+*/
 void FN(cep_vec_from_double)(const cep_ctx *ctx, REAL *dst, const double *src, size_t n)
 {
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant done: \forall integer k; 0 <= k < i ==> dst[k] == src[k];
+        loop assigns i, dst[0 .. n - 1];
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++)
         R_SET_DBL(ctx, &dst[i], src[i]);
     FN(cep_scope_leave)(&scope);
 }
 
+/*@ requires valid_dst: \valid(dst + (0 .. n - 1));
+    requires valid_src: \valid_read(src + (0 .. n - 1));
+    requires sep: \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
+    assigns dst[0 .. n - 1];
+    ensures value: \forall integer i; 0 <= i < n ==> dst[i] == src[i];
+*/
 void FN(cep_vec_to_double)(double *dst, const REAL *src, size_t n)
 {
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant done: \forall integer k; 0 <= k < i ==> dst[k] == src[k];
+        loop assigns i, dst[0 .. n - 1];
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++)
         dst[i] = R_GET_DBL(&src[i]);
 }
 
 /* ---- elementwise ------------------------------------------------------ */
 
+/*@ requires valid_v: \valid(v + (0 .. n - 1));
+    assigns v[0 .. n - 1];
+    ensures zero: \forall integer i; 0 <= i < n ==> real_zero(v[i]);
+*/
 void FN(t_zero)(const cep_ctx *ctx, REAL *v, size_t n)
 {
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant done: \forall integer k; 0 <= k < i ==> real_zero(v[k]);
+        loop assigns i, v[0 .. n - 1];
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++)
         R_SET_DBL(ctx, &v[i], 0.0);
 }
 
+/*@ requires valid_dst: \valid(dst + (0 .. n - 1));
+    requires valid_src: \valid_read(src + (0 .. n - 1));
+    requires sep: dst == src || \separated(dst + (0 .. n - 1), src + (0 .. n - 1));
+    assigns dst[0 .. n - 1];
+    ensures value: \forall integer i; 0 <= i < n ==> dst[i] == \old(src[i]);
+*/
 void FN(t_copy)(const cep_ctx *ctx, REAL *dst, const REAL *src, size_t n)
 {
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant done: \forall integer k; 0 <= k < i ==> dst[k] == \at(src[k], Pre);
+        loop invariant todo: \forall integer k; i <= k < n ==> src[k] == \at(src[k], Pre);
+        loop assigns i, dst[0 .. n - 1];
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++)
         R_SET(ctx, &dst[i], &src[i]);
 }
 
 /* z = a - b */
+/*@ requires valid_z: \valid(z + (0 .. n - 1));
+    requires valid_a: \valid_read(a + (0 .. n - 1));
+    requires valid_b: \valid_read(b + (0 .. n - 1));
+    requires sep_a: z == a || \separated(z + (0 .. n - 1), a + (0 .. n - 1));
+    requires sep_b: z == b || \separated(z + (0 .. n - 1), b + (0 .. n - 1));
+    assigns z[0 .. n - 1];
+    ensures value: \forall integer i; 0 <= i < n ==> z[i] == \old(a[i]) - \old(b[i]);
+*/
 void FN(t_sub)(const cep_ctx *ctx, REAL *z, const REAL *a, const REAL *b, size_t n)
 {
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant done: \forall integer k; 0 <= k < i ==> z[k] == \at(a[k], Pre) - \at(b[k], Pre);
+        loop invariant todo_a: \forall integer k; i <= k < n ==> a[k] == \at(a[k], Pre);
+        loop invariant todo_b: \forall integer k; i <= k < n ==> b[k] == \at(b[k], Pre);
+        loop assigns i, z[0 .. n - 1];
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++)
         R_SUB(ctx, &z[i], &a[i], &b[i]);
 }
 
 /* y = y + x */
+/*@ requires valid_y: \valid(y + (0 .. n - 1));
+    requires valid_x: \valid_read(x + (0 .. n - 1));
+    requires sep: y == x || \separated(y + (0 .. n - 1), x + (0 .. n - 1));
+    assigns y[0 .. n - 1];
+    ensures value: \forall integer i; 0 <= i < n ==> y[i] == \old(y[i]) + \old(x[i]);
+*/
 void FN(t_add_to)(const cep_ctx *ctx, REAL *y, const REAL *x, size_t n)
 {
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant done: \forall integer k; 0 <= k < i ==> y[k] == \at(y[k], Pre) + \at(x[k], Pre);
+        loop invariant todo_y: \forall integer k; i <= k < n ==> y[k] == \at(y[k], Pre);
+        loop invariant todo_x: \forall integer k; i <= k < n ==> x[k] == \at(x[k], Pre);
+        loop assigns i, y[0 .. n - 1];
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++)
         R_ADD(ctx, &y[i], &y[i], &x[i]);
 }
 
 /* y = y + (a * x): the product is rounded first (ORD.1). */
+/*@ requires valid_y: \valid(y + (0 .. n - 1));
+    requires valid_a: \valid_read(a);
+    requires valid_x: \valid_read(x + (0 .. n - 1));
+    requires sep_a: \separated(a, y + (0 .. n - 1));
+    requires sep_x: \separated(y + (0 .. n - 1), x + (0 .. n - 1));
+    assigns y[0 .. n - 1];
+    ensures value: \forall integer i; 0 <= i < n ==> y[i] == \old(y[i]) + *a * x[i];
+*/
 void FN(t_axpy)(const cep_ctx *ctx, REAL *y, const REAL *a, const REAL *x, size_t n)
 {
     REAL t[1];
     R_INIT(ctx, t);
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant done: \forall integer k; 0 <= k < i ==> y[k] == \at(y[k], Pre) + *a * x[k];
+        loop invariant todo: \forall integer k; i <= k < n ==> y[k] == \at(y[k], Pre);
+        loop assigns i, t[0], y[0 .. n - 1];
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++) {
         R_MUL(ctx, t, a, &x[i]);
         R_ADD(ctx, &y[i], &y[i], t);
@@ -104,22 +211,62 @@ void FN(t_axpy)(const cep_ctx *ctx, REAL *y, const REAL *a, const REAL *x, size_
 }
 
 /* z = a / d */
+/*@ requires valid_z: \valid(z + (0 .. n - 1));
+    requires valid_a: \valid_read(a + (0 .. n - 1));
+    requires valid_d: \valid_read(d);
+    requires nonzero: !real_zero(*d);
+    requires sep_a: z == a || \separated(z + (0 .. n - 1), a + (0 .. n - 1));
+    requires sep_d: \separated(d, z + (0 .. n - 1));
+    assigns z[0 .. n - 1];
+    ensures value: \forall integer i; 0 <= i < n ==> z[i] == \old(a[i]) / \old(*d);
+*/
 void FN(t_div_scalar)(const cep_ctx *ctx, REAL *z, const REAL *a, const REAL *d, size_t n)
 {
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant done: \forall integer k; 0 <= k < i ==> z[k] == \at(a[k], Pre) / \at(*d, Pre);
+        loop invariant todo: \forall integer k; i <= k < n ==> a[k] == \at(a[k], Pre);
+        loop assigns i, z[0 .. n - 1];
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++)
         R_DIV(ctx, &z[i], &a[i], d);
 }
 
 /* z = a (.) b, elementwise product */
+/*@ requires valid_z: \valid(z + (0 .. n - 1));
+    requires valid_a: \valid_read(a + (0 .. n - 1));
+    requires valid_b: \valid_read(b + (0 .. n - 1));
+    requires sep_a: z == a || \separated(z + (0 .. n - 1), a + (0 .. n - 1));
+    requires sep_b: z == b || \separated(z + (0 .. n - 1), b + (0 .. n - 1));
+    assigns z[0 .. n - 1];
+    ensures value: \forall integer i; 0 <= i < n ==> z[i] == \old(a[i]) * \old(b[i]);
+*/
 void FN(t_mul)(const cep_ctx *ctx, REAL *z, const REAL *a, const REAL *b, size_t n)
 {
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant done: \forall integer k; 0 <= k < i ==> z[k] == \at(a[k], Pre) * \at(b[k], Pre);
+        loop invariant todo_a: \forall integer k; i <= k < n ==> a[k] == \at(a[k], Pre);
+        loop invariant todo_b: \forall integer k; i <= k < n ==> b[k] == \at(b[k], Pre);
+        loop assigns i, z[0 .. n - 1];
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++)
         R_MUL(ctx, &z[i], &a[i], &b[i]);
 }
 
 /* 1 if every entry is a finite number */
+/*@ requires valid_v: \valid_read(v + (0 .. n - 1));
+    assigns \nothing;
+    ensures boolean: \result == 0 || \result == 1;
+    ensures value: \result == 1 <==> (\forall integer i; 0 <= i < n ==> \is_finite(v[i]));
+*/
 int FN(t_all_finite)(const REAL *v, size_t n)
 {
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant finite: \forall integer k; 0 <= k < i ==> \is_finite(v[k]);
+        loop assigns i;
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++)
         if (!R_IS_FINITE(&v[i]))
             return 0;
@@ -130,6 +277,15 @@ int FN(t_all_finite)(const REAL *v, size_t n)
 
 /* y[i] = y[i] + sum_j W[i][j] x[j]  (ORD.1: the row sum is formed from +0
  * in increasing j, then added to y[i]). */
+/*@ requires size: m * n <= SIZE_MAX;
+    requires valid_y: \valid(y + (0 .. m - 1));
+    requires valid_W: \valid_read(W + (0 .. m * n - 1));
+    requires valid_x: \valid_read(x + (0 .. n - 1));
+    requires sep_W: \separated(y + (0 .. m - 1), W + (0 .. m * n - 1));
+    requires sep_x: \separated(y + (0 .. m - 1), x + (0 .. n - 1));
+    assigns y[0 .. m - 1];
+    ensures value: \forall integer i; 0 <= i < m ==> y[i] == \old(y[i]) + dot{Pre}(W + i * n, x, n);
+*/
 void FN(t_matvec_acc)(const cep_ctx *ctx, REAL *y, const REAL *W, const REAL *x,
                       size_t m, size_t n)
 {
@@ -137,13 +293,32 @@ void FN(t_matvec_acc)(const cep_ctx *ctx, REAL *y, const REAL *W, const REAL *x,
     R_INIT(ctx, acc);
     R_INIT(ctx, t);
     size_t row = 0;
+    /*@ loop invariant bound: 0 <= i <= m;
+        loop invariant row: row == i * n;
+        loop invariant done: \forall integer k; 0 <= k < i ==>
+          y[k] == \at(y[k], Pre) + dot{Pre}(W + k * n, x, n);
+        loop invariant todo: \forall integer k; i <= k < m ==> y[k] == \at(y[k], Pre);
+        loop assigns i, row, acc[0], t[0], y[0 .. m - 1];
+        loop variant m - i;
+    */
     for (size_t i = 0; i < m; i++, row += n) {
         R_SET_DBL(ctx, acc, 0.0);
+        /*@ assert row_fits: row + n <= m * n; */
+        /*@ loop invariant bound: 0 <= j <= n;
+            loop invariant sum: acc[0] == dot{Pre}(W + row, x, j);
+            loop assigns j, acc[0], t[0];
+            loop variant n - j;
+        */
         for (size_t j = 0; j < n; j++) {
+            /*@ assert frame: \let r = row + j; \let k = j;
+                  W[r] == \at(W[r], Pre) && x[k] == \at(x[k], Pre); */
+            /*@ assert unfold: \let k = j; \let r = row; dot_next{Pre}(W + r, x, k + 1, k); */
             R_MUL(ctx, t, &W[row + j], &x[j]);
             R_ADD(ctx, acc, acc, t);
         }
         R_ADD(ctx, &y[i], &y[i], acc);
+        /*@ assert rows_done: \forall integer k; 0 <= k <= i ==>
+              y[k] == \at(y[k], Pre) + dot{Pre}(W + k * n, x, n); */
     }
     R_CLEAR(t);
     R_CLEAR(acc);
@@ -152,6 +327,20 @@ void FN(t_matvec_acc)(const cep_ctx *ctx, REAL *y, const REAL *W, const REAL *x,
 /* y[j] = y[j] + sum_i W[i][j] v[i]  (ORD.1: the column sum is formed from
  * +0 in increasing i in `acc`, then added to y[j]).  W is m x n, so this is
  * y = y + W^T v.  acc has n entries of scratch. */
+/*@ requires size: m * n <= SIZE_MAX;
+    requires valid_y: \valid(y + (0 .. n - 1));
+    requires valid_acc: \valid(acc + (0 .. n - 1));
+    requires valid_W: \valid_read(W + (0 .. m * n - 1));
+    requires valid_v: \valid_read(v + (0 .. m - 1));
+    requires sep_acc: \separated(acc + (0 .. n - 1), y + (0 .. n - 1));
+    requires sep_W: \separated(y + (0 .. n - 1), W + (0 .. m * n - 1)) &&
+                    \separated(acc + (0 .. n - 1), W + (0 .. m * n - 1));
+    requires sep_v: \separated(y + (0 .. n - 1), v + (0 .. m - 1)) &&
+                    \separated(acc + (0 .. n - 1), v + (0 .. m - 1));
+    assigns y[0 .. n - 1], acc[0 .. n - 1];
+    ensures acc: \forall integer j; 0 <= j < n ==> acc[j] == coldot{Pre}(W, v, m, n, j);
+    ensures value: \forall integer j; 0 <= j < n ==> y[j] == \old(y[j]) + coldot{Pre}(W, v, m, n, j);
+*/
 void FN(t_matvec_t_acc)(const cep_ctx *ctx, REAL *y, REAL *acc, const REAL *W,
                         const REAL *v, size_t m, size_t n)
 {
@@ -159,7 +348,20 @@ void FN(t_matvec_t_acc)(const cep_ctx *ctx, REAL *y, REAL *acc, const REAL *W,
     R_INIT(ctx, t);
     FN(t_zero)(ctx, acc, n);
     size_t row = 0;
+    /*@ loop invariant bound: 0 <= i <= m;
+        loop invariant row: row == i * n;
+        loop invariant sum: \forall integer k; 0 <= k < n ==> acc[k] == coldot{Pre}(W, v, i, n, k);
+        loop assigns i, row, t[0], acc[0 .. n - 1];
+        loop variant m - i;
+    */
     for (size_t i = 0; i < m; i++, row += n) {
+        /*@ assert row_fits: row + n <= m * n; */
+        /*@ loop invariant bound: 0 <= j <= n;
+            loop invariant done: \forall integer k; 0 <= k < j ==> acc[k] == coldot{Pre}(W, v, i + 1, n, k);
+            loop invariant todo: \forall integer k; j <= k < n ==> acc[k] == coldot{Pre}(W, v, i, n, k);
+            loop assigns j, t[0], acc[0 .. n - 1];
+            loop variant n - j;
+        */
         for (size_t j = 0; j < n; j++) {
             R_MUL(ctx, t, &W[row + j], &v[i]);
             R_ADD(ctx, &acc[j], &acc[j], t);
@@ -170,17 +372,42 @@ void FN(t_matvec_t_acc)(const cep_ctx *ctx, REAL *y, REAL *acc, const REAL *W,
 }
 
 /* A[i][j] = (c * a[i]) * b[j], or a[i] * b[j] when c is NULL (G.E, G.P). */
+/*@ requires size: m * n <= SIZE_MAX;
+    requires valid_A: \valid(A + (0 .. m * n - 1));
+    requires valid_c: c == \null || \valid_read(c);
+    requires valid_a: \valid_read(a + (0 .. m - 1));
+    requires valid_b: \valid_read(b + (0 .. n - 1));
+    requires sep_c: c == \null || \separated(c, A + (0 .. m * n - 1));
+    requires sep_a: \separated(A + (0 .. m * n - 1), a + (0 .. m - 1));
+    requires sep_b: \separated(A + (0 .. m * n - 1), b + (0 .. n - 1));
+    assigns A[0 .. m * n - 1];
+    ensures value: \forall integer i, j; 0 <= i < m && 0 <= j < n ==>
+      A[i * n + j] == (c == \null ? a[i] : *c * a[i]) * b[j];
+*/
 void FN(t_outer)(const cep_ctx *ctx, REAL *A, const REAL *c, const REAL *a,
                  const REAL *b, size_t m, size_t n)
 {
     REAL ca[1];
     R_INIT(ctx, ca);
     size_t row = 0;
+    /*@ loop invariant bound: 0 <= i <= m;
+        loop invariant row: row == i * n;
+        loop invariant done: \forall integer p, q; 0 <= p < i && 0 <= q < n ==>
+          A[p * n + q] == (c == \null ? a[p] : *c * a[p]) * b[q];
+        loop assigns i, row, ca[0], A[0 .. m * n - 1];
+        loop variant m - i;
+    */
     for (size_t i = 0; i < m; i++, row += n) {
         if (c != NULL)
             R_MUL(ctx, ca, c, &a[i]);
         else
             R_SET(ctx, ca, &a[i]);
+        /*@ assert row_fits: row + n <= m * n; */
+        /*@ loop invariant bound: 0 <= j <= n;
+            loop invariant done: \forall integer q; 0 <= q < j ==> A[row + q] == ca[0] * b[q];
+            loop assigns j, A[row .. row + n - 1];
+            loop variant n - j;
+        */
         for (size_t j = 0; j < n; j++)
             R_MUL(ctx, &A[row + j], ca, &b[j]);
     }
@@ -188,13 +415,39 @@ void FN(t_outer)(const cep_ctx *ctx, REAL *A, const REAL *c, const REAL *a,
 }
 
 /* A[i][j] = A[i][j] + a[i] * b[j]  (the product rounded first). */
+/*@ requires size: m * n <= SIZE_MAX;
+    requires valid_A: \valid(A + (0 .. m * n - 1));
+    requires valid_a: \valid_read(a + (0 .. m - 1));
+    requires valid_b: \valid_read(b + (0 .. n - 1));
+    requires sep_a: \separated(A + (0 .. m * n - 1), a + (0 .. m - 1));
+    requires sep_b: \separated(A + (0 .. m * n - 1), b + (0 .. n - 1));
+    assigns A[0 .. m * n - 1];
+    ensures value: \forall integer i, j; 0 <= i < m && 0 <= j < n ==>
+      A[i * n + j] == \old(A[i * n + j]) + a[i] * b[j];
+*/
 void FN(t_outer_acc)(const cep_ctx *ctx, REAL *A, const REAL *a, const REAL *b,
                      size_t m, size_t n)
 {
     REAL t[1];
     R_INIT(ctx, t);
     size_t row = 0;
+    /*@ loop invariant bound: 0 <= i <= m;
+        loop invariant row: row == i * n;
+        loop invariant done: \forall integer p, q; 0 <= p < i && 0 <= q < n ==>
+          A[p * n + q] == \at(A[p * n + q], Pre) + a[p] * b[q];
+        loop invariant todo: \forall integer k; i * n <= k < m * n ==> A[k] == \at(A[k], Pre);
+        loop assigns i, row, t[0], A[0 .. m * n - 1];
+        loop variant m - i;
+    */
     for (size_t i = 0; i < m; i++, row += n) {
+        /*@ assert row_fits: row + n <= m * n; */
+        /*@ loop invariant bound: 0 <= j <= n;
+            loop invariant done: \forall integer k; row <= k < row + j ==>
+              A[k] == \at(A[k], Pre) + a[i] * b[k - row];
+            loop invariant todo: \forall integer k; row + j <= k < m * n ==> A[k] == \at(A[k], Pre);
+            loop assigns j, t[0], A[row .. row + n - 1];
+            loop variant n - j;
+        */
         for (size_t j = 0; j < n; j++) {
             R_MUL(ctx, t, &a[i], &b[j]);
             R_ADD(ctx, &A[row + j], &A[row + j], t);
@@ -206,11 +459,26 @@ void FN(t_outer_acc)(const cep_ctx *ctx, REAL *A, const REAL *a, const REAL *b,
 /* ---- reductions ------------------------------------------------------- */
 
 /* out = sum_i a[i] b[i] (ORD.1) */
+/*@ requires valid_out: \valid(out);
+    requires valid_a: \valid_read(a + (0 .. n - 1));
+    requires valid_b: \valid_read(b + (0 .. n - 1));
+    requires sep_a: \separated(out, a + (0 .. n - 1));
+    requires sep_b: \separated(out, b + (0 .. n - 1));
+    assigns *out;
+    ensures value: *out == \old(dot(a, b, n));
+    ensures square: a == b ==> *out >= 0.0;
+*/
 void FN(t_dot)(const cep_ctx *ctx, REAL *out, const REAL *a, const REAL *b, size_t n)
 {
     REAL t[1];
     R_INIT(ctx, t);
     R_SET_DBL(ctx, out, 0.0);
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant sum: *out == dot{Pre}(a, b, i);
+        loop invariant square: a == b ==> *out >= 0.0;
+        loop assigns i, t[0], *out;
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++) {
         R_MUL(ctx, t, &a[i], &b[i]);
         R_ADD(ctx, out, out, t);
@@ -219,6 +487,13 @@ void FN(t_dot)(const cep_ctx *ctx, REAL *out, const REAL *a, const REAL *b, size
 }
 
 /* out = ||v||_2 = sqrt(sum_i v[i]^2) (ORD.1) */
+/*@ requires valid_out: \valid(out);
+    requires valid_v: \valid_read(v + (0 .. n - 1));
+    requires sep: \separated(out, v + (0 .. n - 1));
+    assigns *out;
+    ensures value: *out == \sqrt(\old(dot(v, v, n)));
+    ensures nonneg: *out >= 0.0;
+*/
 void FN(t_norm2)(const cep_ctx *ctx, REAL *out, const REAL *v, size_t n)
 {
     FN(t_dot)(ctx, out, v, v, n);
@@ -226,11 +501,26 @@ void FN(t_norm2)(const cep_ctx *ctx, REAL *out, const REAL *v, size_t n)
 }
 
 /* out = max_i |a[i] - b[i]| */
+/*@ requires valid_out: \valid(out);
+    requires valid_a: \valid_read(a + (0 .. n - 1));
+    requires valid_b: \valid_read(b + (0 .. n - 1));
+    requires sep_a: \separated(out, a + (0 .. n - 1));
+    requires sep_b: \separated(out, b + (0 .. n - 1));
+    assigns *out;
+    ensures value: *out == \old(max_abs_diff(a, b, n));
+    ensures nonneg: *out >= 0.0;
+*/
 void FN(t_norm_inf_diff)(const cep_ctx *ctx, REAL *out, const REAL *a, const REAL *b, size_t n)
 {
     REAL t[1];
     R_INIT(ctx, t);
     R_SET_DBL(ctx, out, 0.0);
+    /*@ loop invariant bound: 0 <= i <= n;
+        loop invariant max: *out == max_abs_diff{Pre}(a, b, i);
+        loop invariant nonneg: *out >= 0.0;
+        loop assigns i, t[0], *out;
+        loop variant n - i;
+    */
     for (size_t i = 0; i < n; i++) {
         R_SUB(ctx, t, &a[i], &b[i]);
         R_ABS(ctx, t, t);
