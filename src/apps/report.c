@@ -1,6 +1,7 @@
 /* report.c -- the files of `cep theorem`: theorem.md, CSV tables, gnuplot
  * scripts and figures, written into a temporary sibling directory that
  * replaces the target in one rename (spec/theorem.md §7). */
+#define _GNU_SOURCE 1 /* renameat2 (Linux, glibc >= 2.28) for an atomic swap */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -523,7 +524,10 @@ int cep_theorem_write(const cep_theorem_report *rep, const cep_theorem_config *c
         return -1;
     }
     *figures_made = run_gnuplot(w.dir);
-    /* Swap the new directory in: the old one (if any) moves aside first. */
+    /* Swap the new directory in.  With an existing report, exchange the two
+     * directories in one step (renameat2 RENAME_EXCHANGE), so that DIR always
+     * names a complete report, then remove the old one; where the kernel or
+     * file system cannot exchange, move the old one aside first. */
     struct stat stt;
     int had_old = 0;
     if (stat(target, &stt) == 0) {
@@ -532,6 +536,12 @@ int cep_theorem_write(const cep_theorem_report *rep, const cep_theorem_config *c
             remove_flat_dir(w.dir);
             return -1;
         }
+#ifdef RENAME_EXCHANGE
+        if (renameat2(AT_FDCWD, w.dir, AT_FDCWD, target, RENAME_EXCHANGE) == 0) {
+            remove_flat_dir(w.dir); /* now holds the previous report */
+            return 0;
+        }
+#endif
         snprintf(old, sizeof old, "%s.old-%ld", target, (long)getpid());
         if (rename(target, old) != 0) {
             snprintf(err, errlen, "%s: cannot move the previous report aside: %s", target, strerror(errno));
