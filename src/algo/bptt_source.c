@@ -12,6 +12,93 @@
  * increasing k (decreasing t).
  */
 
+/*@
+  behavior null_arg:
+    assumes ctx == \null || sh == \null || theta == \null || x == \null || y == \null ||
+            traj == \null;
+    assigns \nothing;
+    ensures status: \result == CEP_EARG;
+  behavior bad_horizon:
+    assumes ctx != \null && sh != \null && theta != \null && x != \null && y != \null &&
+            traj != \null;
+    assumes !(1 <= K <= T <= CEP_MAX_STEPS);
+    assigns \nothing;
+    ensures status: \result == CEP_EHORIZON;
+  behavior run:
+    assumes ctx != \null && sh != \null && theta != \null && x != \null && y != \null &&
+            traj != \null;
+    assumes 1 <= K <= T <= CEP_MAX_STEPS;
+    requires valid_ctx: \valid_read(ctx);
+    requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh);
+    requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+    requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+    requires valid_y: \valid_read(y + (0 .. sh->size[sh->n_layers] - 1));
+    requires valid_traj: \valid_read(traj + (0 .. (T + 1) * sh->S - 1));
+    requires valid_grad_s: grad_s == \null || \valid(grad_s + (0 .. (K + 1) * sh->S - 1));
+    requires valid_grad_theta: grad_theta == \null || \valid(grad_theta + (0 .. K * sh->P - 1));
+    requires valid_total_K: total_K == \null || \valid(total_K + (0 .. sh->P - 1));
+    requires valid_full: full == \null || \valid(full + (0 .. sh->P - 1));
+    requires valid_loss: loss == \null || \valid(loss);
+    requires sep_in: \separated(theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1),
+                                y + (0 .. sh->size[sh->n_layers] - 1),
+                                traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_grad_s: grad_s != \null ==>
+      \separated(grad_s + (0 .. (K + 1) * sh->S - 1), theta + (0 .. sh->P - 1),
+                 x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1),
+                 traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_grad_theta: grad_theta != \null ==>
+      \separated(grad_theta + (0 .. K * sh->P - 1), theta + (0 .. sh->P - 1),
+                 x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1),
+                 traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_total_K: total_K != \null ==>
+      \separated(total_K + (0 .. sh->P - 1), theta + (0 .. sh->P - 1),
+                 x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1),
+                 traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_full: full != \null ==>
+      \separated(full + (0 .. sh->P - 1), theta + (0 .. sh->P - 1),
+                 x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1),
+                 traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_loss: loss != \null ==>
+      \separated(loss, theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1),
+                 y + (0 .. sh->size[sh->n_layers] - 1), traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_outs:
+      (grad_s != \null && grad_theta != \null ==>
+         \separated(grad_s + (0 .. (K + 1) * sh->S - 1), grad_theta + (0 .. K * sh->P - 1))) &&
+      (grad_s != \null && total_K != \null ==>
+         \separated(grad_s + (0 .. (K + 1) * sh->S - 1), total_K + (0 .. sh->P - 1))) &&
+      (grad_s != \null && full != \null ==>
+         \separated(grad_s + (0 .. (K + 1) * sh->S - 1), full + (0 .. sh->P - 1))) &&
+      (grad_s != \null && loss != \null ==>
+         \separated(grad_s + (0 .. (K + 1) * sh->S - 1), loss)) &&
+      (grad_theta != \null && total_K != \null ==>
+         \separated(grad_theta + (0 .. K * sh->P - 1), total_K + (0 .. sh->P - 1))) &&
+      (grad_theta != \null && full != \null ==>
+         \separated(grad_theta + (0 .. K * sh->P - 1), full + (0 .. sh->P - 1))) &&
+      (grad_theta != \null && loss != \null ==>
+         \separated(grad_theta + (0 .. K * sh->P - 1), loss)) &&
+      (total_K != \null && full != \null ==>
+         \separated(total_K + (0 .. sh->P - 1), full + (0 .. sh->P - 1))) &&
+      (total_K != \null && loss != \null ==> \separated(total_K + (0 .. sh->P - 1), loss)) &&
+      (full != \null && loss != \null ==> \separated(full + (0 .. sh->P - 1), loss));
+    requires old: old_block(theta) && old_block(x) && old_block(y) && old_block(traj) &&
+                  old_shape(sh);
+    requires old_opt: (grad_s == \null || old_block(grad_s)) &&
+                      (grad_theta == \null || old_block(grad_theta)) &&
+                      (total_K == \null || old_block(total_K)) &&
+                      (full == \null || old_block(full)) && (loss == \null || old_block(loss));
+    assigns grad_s[0 .. (K + 1) * sh->S - 1], grad_theta[0 .. K * sh->P - 1],
+            total_K[0 .. sh->P - 1], full[0 .. sh->P - 1], *loss, cep_heap_clock, *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
+    ensures status: \result == CEP_OK || \result == CEP_ENONFINITE || \result == CEP_ENOMEM ||
+                    \result == CEP_EDIVERGED;
+    ensures nonfinite: \result == CEP_ENONFINITE <==>
+      !(all_fin(theta, sh->P) && all_fin(x, sh->size[0]) &&
+        all_fin(y, sh->size[sh->n_layers]) && all_fin(traj, (T + 1) * sh->S));
+    ensures grad_s0: \result == CEP_OK && grad_s != \null ==>
+      output_error{Post, Pre}(grad_s, sh, traj + T * sh->S, y);
+  complete behaviors;
+  disjoint behaviors;
+*/
 int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total_K,
                  REAL *full, REAL *loss, const cep_shape *sh, const REAL *theta,
                  const REAL *x, const REAL *y, const REAL *traj, size_t T, size_t K)
@@ -22,12 +109,22 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
     if (st != CEP_OK)
         return st;
     size_t S = sh->S, P = sh->P, N = sh->n_layers;
+    /*@ assert dims: 1 <= S <= CEP_MAX_PARAMS && 1 <= P <= CEP_MAX_PARAMS; */
+    //@ ghost cep_block_lemma(T - 1, T, S);
+    //@ ghost cep_block_lemma(K - 1, K, S);
+    //@ ghost cep_block_lemma(K - 1, K, P);
+    /*@ assert no_overflow: (size_t)(T + 1) == T + 1 && (size_t)(K + 1) == K + 1 &&
+          1 <= (T + 1) * S <= SIZE_MAX && 1 <= (K + 1) * S <= SIZE_MAX &&
+          1 <= K * P <= SIZE_MAX; */
     if (FN(mul_size)(T + 1, S) == 0 || (grad_s != NULL && FN(mul_size)(K + 1, S) == 0) ||
         (grad_theta != NULL && FN(mul_size)(K, P) == 0))
         return CEP_EOVERFLOW;
     if (!FN(all_finite)(theta, P) || !FN(all_finite)(x, sh->size[0]) ||
         !FN(all_finite)(y, sh->size[N]) || !FN(all_finite)(traj, (T + 1) * S))
         return CEP_ENONFINITE;
+    /*@ assert s_T_in: (size_t)(T * S) == T * S && T * S + S == (T + 1) * S; */
+    /*@ assert sep_s_T: \separated(traj + (T * S .. T * S + S - 1), y + (0 .. sh->size[N] - 1), sh) &&
+          (loss != \null ==> \separated(loss, traj + (T * S .. T * S + S - 1))); */
 
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
     REAL *g = FN(cep_vec_new)(ctx, S);
@@ -37,39 +134,104 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
         st = CEP_ENOMEM;
         goto out;
     }
+    /*@ assert shape_max: shape_max(sh); */
+    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), g + (0 .. S - 1),
+          u + (0 .. S - 1), gth + (0 .. P - 1), theta + (0 .. P - 1),
+          x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[N] - 1),
+          traj + (0 .. (T + 1) * S - 1), sh); */
+    /*@ assert sep_new_grad_s: grad_s != \null ==> \separated(grad_s + (0 .. (K + 1) * S - 1),
+          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
+    /*@ assert sep_new_grad_theta: grad_theta != \null ==> \separated(grad_theta + (0 .. K * P - 1),
+          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
+    /*@ assert sep_new_total_K: total_K != \null ==> \separated(total_K + (0 .. P - 1),
+          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
+    /*@ assert sep_new_full: full != \null ==> \separated(full + (0 .. P - 1),
+          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
+    /*@ assert sep_new_loss: loss != \null ==> \separated(loss,
+          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
+    //@ ghost REAL *buf_a = g;
+    //@ ghost REAL *buf_b = u;
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
 
     const REAL *s_T = traj + T * S;
     size_t out_off = sh->s_off[N];
+    /*@ assert out_layer: out_off + sh->size[N] == S; */
+    /*@ loop invariant bound: 0 <= i <= sh->size[N];
+        loop invariant done: \forall integer j; 0 <= j < i ==>
+          g[out_off + j] == s_T[out_off + j] - y[j];
+        loop assigns i, g[out_off .. S - 1];
+        loop variant sh->size[N] - i;
+    */
     for (size_t i = 0; i < sh->size[N]; i++) /* (BPTT.1) */
         R_SUB(ctx, &g[out_off + i], &s_T[out_off + i], &y[i]);
-    if (loss != NULL)
+    /*@ assert g_T: output_error{Here, Pre}(g, sh, s_T, y); */
+    if (loss != NULL) {
         FN(cep_loss)(ctx, loss, sh, s_T, y);
-    if (grad_s != NULL)
+        /*@ assert eps_loss: sh->eps == \at(sh->eps, Pre); */
+        /*@ assert g_T_loss: output_error{Here, Pre}(g, sh, s_T, y); */
+    }
+    if (grad_s != NULL) {
         FN(t_copy)(ctx, grad_s, g, S);
-    if (total_K != NULL)
+        /*@ assert eps_grad_s: sh->eps == \at(sh->eps, Pre); */
+        /*@ assert grad_s0: output_error{Here, Pre}(grad_s, sh, s_T, y); */
+    }
+    if (total_K != NULL) {
         FN(t_zero)(ctx, total_K, P);
-    if (full != NULL)
+        /*@ assert eps_total_K: sh->eps == \at(sh->eps, Pre); */
+        /*@ assert grad_s0_total_K: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
+    }
+    if (full != NULL) {
         FN(t_zero)(ctx, full, P);
+        /*@ assert eps_full: sh->eps == \at(sh->eps, Pre); */
+        /*@ assert grad_s0_full: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
+    }
+    /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
+    /*@ assert grad_s0_in: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
 
     size_t steps = (full != NULL) ? T : K;
+    /*@ loop invariant bound: 0 <= k <= steps;
+        loop invariant eps: sh->eps == \at(sh->eps, Pre);
+        loop invariant bufs: (g == buf_a && u == buf_b) || (g == buf_b && u == buf_a);
+        loop invariant ok: st == CEP_OK;
+        loop invariant grad_s0: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y);
+        loop assigns k, st, g, u, buf_a[0 .. S - 1], buf_b[0 .. S - 1],
+                     work[0 .. work_len(sh) - 1], gth[0 .. P - 1], full[0 .. P - 1],
+                     total_K[0 .. P - 1], grad_theta[0 .. K * P - 1],
+                     grad_s[S .. (K + 1) * S - 1];
+        loop variant steps - k;
+    */
     for (size_t k = 0; k < steps; k++) {
         size_t t = T - 1 - k;
+        //@ ghost cep_block_lemma(t, T, S);
+        /*@ assert index_t: t == T - 1 - k && (size_t)(t * S) == t * S; */
         FN(m_step_vjp)(ctx, u, gth, work, sh, theta, x, traj + t * S, g); /* (BPTT.2-3) */
+        /*@ assert g0_vjp: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
         if (!FN(t_all_finite)(u, S) || !FN(t_all_finite)(gth, P)) {
             st = CEP_EDIVERGED;
             break;
         }
-        if (full != NULL)
+        if (full != NULL) {
             FN(t_add_to)(ctx, full, gth, P);               /* (BPTT.5) */
+            /*@ assert g0_full: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
+        }
         if (k < K) {
-            if (grad_theta != NULL)
+            //@ ghost cep_block_lemma(k, K, S);
+            //@ ghost cep_block_lemma(k, K, P);
+            /*@ assert index_k: (size_t)(k * P) == k * P && (size_t)(k + 1) == k + 1 &&
+                  (size_t)((k + 1) * S) == (k + 1) * S; */
+            if (grad_theta != NULL) {
                 FN(t_copy)(ctx, grad_theta + k * P, gth, P);
-            if (total_K != NULL)
+                /*@ assert g0_gth: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
+            }
+            if (total_K != NULL) {
                 FN(t_add_to)(ctx, total_K, gth, P);        /* (BPTT.4) */
-            if (grad_s != NULL)
+                /*@ assert g0_total_K: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
+            }
+            if (grad_s != NULL) {
                 FN(t_copy)(ctx, grad_s + (k + 1) * S, u, S);
+                /*@ assert g0_grad_s: output_error{Here, Pre}(grad_s, sh, s_T, y); */
+            }
         }
         REAL *swap = g;
         g = u;

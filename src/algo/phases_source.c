@@ -26,8 +26,7 @@ static size_t FN(mul_size)(size_t n, size_t m)
     return (m != 0 && n > SIZE_MAX / m) ? 0 : n * m;
 }
 
-/*@ assigns s_T[0 .. sh->S - 1], traj[0 .. (T + 1) * sh->S - 1], *residual,
-            cep_heap_clock, *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
+/*@
   behavior null_arg:
     assumes ctx == \null || s_T == \null || sh == \null || theta == \null || x == \null;
     assigns \nothing;
@@ -82,9 +81,11 @@ int FN(cep_free_phase)(const cep_ctx *ctx, REAL *s_T, REAL *traj, REAL *residual
     if (T < 1 || T > CEP_MAX_STEPS)
         return CEP_EHORIZON;
     size_t S = sh->S;
+    /*@ assert dims: 1 <= S <= CEP_MAX_PARAMS && sh->P <= CEP_MAX_PARAMS; */
+    //@ ghost cep_block_lemma(0, T, S);
+    /*@ assert no_overflow: (size_t)(T + 1) == T + 1 && 1 <= (T + 1) * S <= SIZE_MAX; */
     if (traj != NULL && FN(mul_size)(T + 1, S) == 0)
         return CEP_EOVERFLOW;
-    /*@ assert traj_len: traj != \null ==> S <= (T + 1) * S <= SIZE_MAX; */
     if (!FN(all_finite)(theta, sh->P) || !FN(all_finite)(x, sh->size[0]))
         return CEP_ENONFINITE;
 
@@ -106,42 +107,58 @@ int FN(cep_free_phase)(const cep_ctx *ctx, REAL *s_T, REAL *traj, REAL *residual
           work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1), next + (0 .. S - 1)); */
     //@ ghost REAL *buf_a = cur;
     //@ ghost REAL *buf_b = next;
+    //@ ghost size_t steps = 0;
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
     /* (FREE.0) s_0 = 0 (cep_vec_new gives +0) */
     if (traj != NULL)
         FN(t_zero)(ctx, traj, S);
-    /*@ assert shape: shape_ok(sh) && shape_max(sh); */
+    /*@ assert first_0: traj != \null ==> zero_block(traj, S); */
+    /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
     /*@ loop invariant bound: 0 <= t <= T;
-        loop invariant shape: shape_ok(sh) && shape_max(sh);
+        loop invariant eps: sh->eps == \at(sh->eps, Pre);
+        loop invariant steps: steps == t;
         loop invariant bufs: (cur == buf_a && next == buf_b) || (cur == buf_b && next == buf_a);
         loop invariant ok: st == CEP_OK;
-        loop invariant first: traj != \null ==> \forall integer i; 0 <= i < S ==> real_zero(traj[i]);
+        loop invariant first: traj != \null ==> zero_block(traj, S);
         loop invariant last: traj != \null ==> \forall integer i; 0 <= i < S ==> traj[t * S + i] == cur[i];
         loop invariant residual: t == T && residual != \null ==> *residual >= 0.0;
-        loop assigns t, st, cur, next, buf_a[0 .. S - 1], buf_b[0 .. S - 1],
+        loop assigns t, steps, st, cur, next, buf_a[0 .. S - 1], buf_b[0 .. S - 1],
                      work[0 .. work_len(sh) - 1], traj[S .. (T + 1) * S - 1], *residual;
         loop variant T - t;
     */
     for (size_t t = 0; t < T; t++) {
         /* (FREE.1) s_{t+1} = F(x, s_t, theta) */
         FN(m_step)(ctx, next, work, sh, theta, x, cur);
+        /*@ assert first_1: traj != \null ==> zero_block(traj, S); */
         if (!FN(t_all_finite)(next, S)) {
             st = CEP_EDIVERGED;
             break;
         }
         if (traj != NULL) {
-            /*@ assert block: S <= (t + 1) * S && (t + 1) * S + S <= (T + 1) * S; */
+            //@ ghost cep_block_lemma(t, T, S);
+            /*@ assert index: (size_t)(t + 1) == t + 1 && (size_t)((t + 1) * S) == (t + 1) * S; */
             FN(t_copy)(ctx, traj + (t + 1) * S, next, S);
+            /*@ assert first_2: zero_block(traj, S); */
         }
-        if (t == T - 1 && residual != NULL)
+        if (t == T - 1 && residual != NULL) {
             FN(t_norm_inf_diff)(ctx, residual, next, cur, S); /* (FREE.2) */
+            /*@ assert first_3: traj != \null ==> zero_block(traj, S); */
+        }
         REAL *swap = cur;
         cur = next;
         next = swap;
+        //@ ghost steps++;
     }
-    if (st == CEP_OK)
+    /*@ assert steps: st == CEP_OK ==> steps == T; */
+    if (st == CEP_OK) {
+        /*@ assert last_T: traj != \null ==>
+              \forall integer i; 0 <= i < S ==> traj[T * S + i] == cur[i]; */
         FN(t_copy)(ctx, s_T, cur, S);
+        /*@ assert first_out: traj != \null ==> zero_block(traj, S); */
+        /*@ assert last_out: traj != \null ==>
+              \forall integer i; 0 <= i < S ==> traj[T * S + i] == s_T[i]; */
+    }
     FN(cep_scope_leave)(&scope);
 out:
     FN(cep_vec_free)(next);
@@ -150,6 +167,54 @@ out:
     return st;
 }
 
+/*@
+  behavior null_arg:
+    assumes ctx == \null || s_out == \null || T_conv == \null || sh == \null ||
+            theta == \null || x == \null;
+    assigns \nothing;
+    ensures status: \result == CEP_EARG;
+  behavior bad_horizon:
+    assumes ctx != \null && s_out != \null && T_conv != \null && sh != \null &&
+            theta != \null && x != \null;
+    assumes T_max < 1 || T_max > CEP_MAX_STEPS;
+    assigns \nothing;
+    ensures status: \result == CEP_EHORIZON;
+  behavior run:
+    assumes ctx != \null && s_out != \null && T_conv != \null && sh != \null &&
+            theta != \null && x != \null;
+    assumes 1 <= T_max <= CEP_MAX_STEPS;
+    requires valid_ctx: \valid_read(ctx);
+    requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh);
+    requires valid_s_out: \valid(s_out + (0 .. sh->S - 1));
+    requires valid_T_conv: \valid(T_conv);
+    requires valid_residual: residual == \null || \valid(residual);
+    requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+    requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+    requires sep: \separated(s_out + (0 .. sh->S - 1), theta + (0 .. sh->P - 1),
+                             x + (0 .. sh->size[0] - 1), sh);
+    requires sep_T_conv: \separated(T_conv, s_out + (0 .. sh->S - 1), theta + (0 .. sh->P - 1),
+                                    x + (0 .. sh->size[0] - 1), sh);
+    requires sep_residual: residual != \null ==>
+      \separated(residual, T_conv, s_out + (0 .. sh->S - 1), theta + (0 .. sh->P - 1),
+                 x + (0 .. sh->size[0] - 1), sh);
+    requires old: old_block(s_out) && old_block(theta) && old_block(x) && old_shape(sh);
+    requires old_opt: residual == \null || old_block(residual);
+    assigns s_out[0 .. sh->S - 1], *T_conv, *residual, cep_heap_clock, *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
+    ensures status: \result == CEP_OK || \result == CEP_ENOTCONVERGED || \result == CEP_EDIVERGED ||
+                    \result == CEP_ENONFINITE || \result == CEP_ENOMEM;
+    ensures nonfinite: \result == CEP_ENONFINITE <==>
+                       !(all_fin(theta, sh->P) && all_fin(x, sh->size[0]));
+    ensures steps: \result == CEP_OK || \result == CEP_ENOTCONVERGED || \result == CEP_EDIVERGED ==>
+                   1 <= *T_conv <= T_max;
+    ensures not_converged: \result == CEP_ENOTCONVERGED ==> *T_conv == T_max;
+    ensures residual: (\result == CEP_OK || \result == CEP_ENOTCONVERGED || \result == CEP_EDIVERGED) &&
+                      residual != \null ==> *residual >= 0.0;
+    ensures converged: \result == CEP_OK && residual != \null && -1074 <= tol_log2 <= 1023 ==>
+                       *residual <= \pow(2.0, tol_log2);
+  complete behaviors;
+  disjoint behaviors;
+*/
 int FN(cep_free_phase_converge)(const cep_ctx *ctx, REAL *s_out, size_t *T_conv, REAL *residual,
                                 const cep_shape *sh, const REAL *theta, const REAL *x,
                                 long tol_log2, size_t T_max)
@@ -170,9 +235,27 @@ int FN(cep_free_phase_converge)(const cep_ctx *ctx, REAL *s_out, size_t *T_conv,
         st = CEP_ENOMEM;
         goto out;
     }
+    /*@ assert shape_max: shape_max(sh); */
+    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1),
+          next + (0 .. S - 1), res, s_out + (0 .. S - 1), theta + (0 .. sh->P - 1),
+          x + (0 .. sh->size[0] - 1), sh); */
+    /*@ assert sep_new_residual: residual != \null ==> \separated(residual,
+          work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1), next + (0 .. S - 1), res); */
+    //@ ghost REAL *buf_a = cur;
+    //@ ghost REAL *buf_b = next;
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
     size_t t = 0;
+    /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
+    /*@ loop invariant bound: 0 <= t <= T_max;
+        loop invariant eps: sh->eps == \at(sh->eps, Pre);
+        loop invariant bufs: (cur == buf_a && next == buf_b) || (cur == buf_b && next == buf_a);
+        loop invariant st: st == CEP_ENOTCONVERGED;
+        loop invariant res: res[0] >= 0.0;
+        loop assigns t, st, cur, next, buf_a[0 .. S - 1], buf_b[0 .. S - 1],
+                     work[0 .. work_len(sh) - 1], res[0];
+        loop variant T_max - t;
+    */
     while (t < T_max) {
         FN(m_step)(ctx, next, work, sh, theta, x, cur); /* (FREE.1) */
         t++;
@@ -189,6 +272,8 @@ int FN(cep_free_phase_converge)(const cep_ctx *ctx, REAL *s_out, size_t *T_conv,
             break;
         }
     }
+    /*@ assert steps: 1 <= t <= T_max && (st == CEP_ENOTCONVERGED ==> t == T_max); */
+    /*@ assert converged: st == CEP_OK && -1074 <= tol_log2 <= 1023 ==> res[0] <= \pow(2.0, tol_log2); */
     *T_conv = t;
     FN(t_copy)(ctx, s_out, cur, S);
     if (residual != NULL)
@@ -202,6 +287,87 @@ out:
     return st;
 }
 
+/*@
+  behavior null_arg:
+    assumes ctx == \null || sh == \null || theta == \null || x == \null || y == \null ||
+            s_star == \null;
+    assigns \nothing;
+    ensures status: \result == CEP_EARG;
+  behavior bad_horizon:
+    assumes ctx != \null && sh != \null && theta != \null && x != \null && y != \null &&
+            s_star != \null;
+    assumes K < 1 || K > CEP_MAX_STEPS;
+    assigns \nothing;
+    ensures status: \result == CEP_EHORIZON;
+  behavior run:
+    assumes ctx != \null && sh != \null && theta != \null && x != \null && y != \null &&
+            s_star != \null;
+    assumes 1 <= K <= CEP_MAX_STEPS;
+    requires valid_ctx: \valid_read(ctx);
+    requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh);
+    requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+    requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+    requires valid_y: \valid_read(y + (0 .. sh->size[sh->n_layers] - 1));
+    requires valid_s_star: \valid_read(s_star + (0 .. sh->S - 1));
+    requires valid_eta: eta == \null || \valid_read(eta + (0 .. sh->n_layers - 1));
+    requires sep_in: \separated(theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1), s_star + (0 .. sh->S - 1), sh);
+    requires valid_s_K: s_K == \null || \valid(s_K + (0 .. sh->S - 1));
+    requires valid_theta_K: theta_K == \null || \valid(theta_K + (0 .. sh->P - 1));
+    requires valid_delta_s: delta_s == \null || \valid(delta_s + (0 .. K * sh->S - 1));
+    requires valid_delta_theta: delta_theta == \null || \valid(delta_theta + (0 .. K * sh->P - 1));
+    requires valid_total: total == \null || \valid(total + (0 .. sh->P - 1));
+    requires sep_s_K: s_K != \null ==>
+      \separated(s_K + (0 .. sh->S - 1), theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1), s_star + (0 .. sh->S - 1), sh);
+    requires sep_s_K_eta: s_K != \null && eta != \null ==>
+      \separated(s_K + (0 .. sh->S - 1), eta + (0 .. sh->n_layers - 1));
+    requires sep_theta_K: theta_K != \null ==>
+      \separated(theta_K + (0 .. sh->P - 1), theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1), s_star + (0 .. sh->S - 1), sh);
+    requires sep_theta_K_eta: theta_K != \null && eta != \null ==>
+      \separated(theta_K + (0 .. sh->P - 1), eta + (0 .. sh->n_layers - 1));
+    requires sep_delta_s: delta_s != \null ==>
+      \separated(delta_s + (0 .. K * sh->S - 1), theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1), s_star + (0 .. sh->S - 1), sh);
+    requires sep_delta_s_eta: delta_s != \null && eta != \null ==>
+      \separated(delta_s + (0 .. K * sh->S - 1), eta + (0 .. sh->n_layers - 1));
+    requires sep_delta_theta: delta_theta != \null ==>
+      \separated(delta_theta + (0 .. K * sh->P - 1), theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1), s_star + (0 .. sh->S - 1), sh);
+    requires sep_delta_theta_eta: delta_theta != \null && eta != \null ==>
+      \separated(delta_theta + (0 .. K * sh->P - 1), eta + (0 .. sh->n_layers - 1));
+    requires sep_total: total != \null ==>
+      \separated(total + (0 .. sh->P - 1), theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1), s_star + (0 .. sh->S - 1), sh);
+    requires sep_total_eta: total != \null && eta != \null ==>
+      \separated(total + (0 .. sh->P - 1), eta + (0 .. sh->n_layers - 1));
+    requires sep_outs:
+      (s_K != \null && theta_K != \null ==> \separated(s_K + (0 .. sh->S - 1), theta_K + (0 .. sh->P - 1))) &&
+      (s_K != \null && delta_s != \null ==> \separated(s_K + (0 .. sh->S - 1), delta_s + (0 .. K * sh->S - 1))) &&
+      (s_K != \null && delta_theta != \null ==> \separated(s_K + (0 .. sh->S - 1), delta_theta + (0 .. K * sh->P - 1))) &&
+      (s_K != \null && total != \null ==> \separated(s_K + (0 .. sh->S - 1), total + (0 .. sh->P - 1))) &&
+      (theta_K != \null && delta_s != \null ==> \separated(theta_K + (0 .. sh->P - 1), delta_s + (0 .. K * sh->S - 1))) &&
+      (theta_K != \null && delta_theta != \null ==> \separated(theta_K + (0 .. sh->P - 1), delta_theta + (0 .. K * sh->P - 1))) &&
+      (theta_K != \null && total != \null ==> \separated(theta_K + (0 .. sh->P - 1), total + (0 .. sh->P - 1))) &&
+      (delta_s != \null && delta_theta != \null ==> \separated(delta_s + (0 .. K * sh->S - 1), delta_theta + (0 .. K * sh->P - 1))) &&
+      (delta_s != \null && total != \null ==> \separated(delta_s + (0 .. K * sh->S - 1), total + (0 .. sh->P - 1))) &&
+      (delta_theta != \null && total != \null ==> \separated(delta_theta + (0 .. K * sh->P - 1), total + (0 .. sh->P - 1)));
+    requires old: old_block(theta) && old_block(x) && old_block(y) && old_block(s_star) &&
+                  old_shape(sh);
+    requires old_opt: (s_K == \null || old_block(s_K)) &&
+                      (theta_K == \null || old_block(theta_K)) &&
+                      (delta_s == \null || old_block(delta_s)) &&
+                      (delta_theta == \null || old_block(delta_theta)) &&
+                      (total == \null || old_block(total));
+    assigns s_K[0 .. sh->S - 1], theta_K[0 .. sh->P - 1], delta_s[0 .. K * sh->S - 1],
+            delta_theta[0 .. K * sh->P - 1], total[0 .. sh->P - 1], cep_heap_clock, *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
+    ensures status: \result == CEP_OK || \result == CEP_EBETA || \result == CEP_EETA ||
+                    \result == CEP_ENONFINITE || \result == CEP_ENOMEM || \result == CEP_EDIVERGED;
+    ensures beta: \result == CEP_EBETA <==> !(\is_finite(beta) && beta != 0.0);
+    ensures eta: \result == CEP_EETA <==> \is_finite(beta) && beta != 0.0 && eta != \null &&
+      !(\forall integer i; 0 <= i < sh->n_layers ==> \is_finite(eta[i]) && eta[i] >= 0.0);
+    ensures nonfinite: \result == CEP_ENONFINITE ==>
+      !(all_fin(theta, sh->P) && all_fin(x, sh->size[0]) &&
+        all_fin(y, sh->size[sh->n_layers]) && all_fin(s_star, sh->S));
+  complete behaviors;
+  disjoint behaviors;
+*/
 int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *delta_s,
                          REAL *delta_theta, REAL *total, const cep_shape *sh,
                          const REAL *theta, const REAL *x, const REAL *y, const REAL *s_star,
@@ -217,6 +383,10 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
     if (st != CEP_OK)
         return st;
     size_t S = sh->S, P = sh->P, N = sh->n_layers;
+    /*@ assert dims: 1 <= S <= CEP_MAX_PARAMS && 1 <= P <= CEP_MAX_PARAMS; */
+    //@ ghost cep_block_lemma(K - 1, K, S);
+    //@ ghost cep_block_lemma(K - 1, K, P);
+    /*@ assert no_overflow: 1 <= K * S <= SIZE_MAX && 1 <= K * P <= SIZE_MAX; */
     if ((delta_s != NULL && FN(mul_size)(K, S) == 0) ||
         (delta_theta != NULL && FN(mul_size)(K, P) == 0))
         return CEP_EOVERFLOW;
@@ -239,6 +409,81 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
         st = CEP_ENOMEM;
         goto out;
     }
+    /*@ assert shape_max: shape_max(sh); */
+    /*@ assert opt_new: (ep && total != \null ==> g_star != \null) &&
+                        (!ep && total != \null ==> acc != \null) &&
+                        (ep <==> eta == \null); */
+    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
+          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1), dth + (0 .. P - 1)); */
+    /*@ assert sep_new_in: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
+          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1), dth + (0 .. P - 1), theta + (0 .. P - 1),
+          x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[N] - 1), s_star + (0 .. S - 1), sh); */
+    /*@ assert sep_new_g_star: g_star != \null ==> \separated(g_star + (0 .. P - 1),
+          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
+          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1),
+          theta + (0 .. P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[N] - 1),
+          s_star + (0 .. S - 1), sh); */
+    /*@ assert sep_new_acc: acc != \null ==> \separated(acc + (0 .. P - 1),
+          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
+          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1),
+          theta + (0 .. P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[N] - 1),
+          s_star + (0 .. S - 1), sh); */
+    /*@ assert sep_new_s_K: s_K != \null ==> \separated(s_K + (0 .. S - 1),
+          work + (0 .. work_len(sh) - 1),
+          s + (0 .. S - 1),
+          s_next + (0 .. S - 1),
+          th + (0 .. P - 1),
+          g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1),
+          dth + (0 .. P - 1)) &&
+          (g_star != \null ==> \separated(s_K + (0 .. S - 1), g_star + (0 .. P - 1))) &&
+          (acc != \null ==> \separated(s_K + (0 .. S - 1), acc + (0 .. P - 1))); */
+    /*@ assert sep_new_theta_K: theta_K != \null ==> \separated(theta_K + (0 .. P - 1),
+          work + (0 .. work_len(sh) - 1),
+          s + (0 .. S - 1),
+          s_next + (0 .. S - 1),
+          th + (0 .. P - 1),
+          g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1),
+          dth + (0 .. P - 1)) &&
+          (g_star != \null ==> \separated(theta_K + (0 .. P - 1), g_star + (0 .. P - 1))) &&
+          (acc != \null ==> \separated(theta_K + (0 .. P - 1), acc + (0 .. P - 1))); */
+    /*@ assert sep_new_delta_s: delta_s != \null ==> \separated(delta_s + (0 .. K * S - 1),
+          work + (0 .. work_len(sh) - 1),
+          s + (0 .. S - 1),
+          s_next + (0 .. S - 1),
+          th + (0 .. P - 1),
+          g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1),
+          dth + (0 .. P - 1)) &&
+          (g_star != \null ==> \separated(delta_s + (0 .. K * S - 1), g_star + (0 .. P - 1))) &&
+          (acc != \null ==> \separated(delta_s + (0 .. K * S - 1), acc + (0 .. P - 1))); */
+    /*@ assert sep_new_delta_theta: delta_theta != \null ==> \separated(delta_theta + (0 .. K * P - 1),
+          work + (0 .. work_len(sh) - 1),
+          s + (0 .. S - 1),
+          s_next + (0 .. S - 1),
+          th + (0 .. P - 1),
+          g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1),
+          dth + (0 .. P - 1)) &&
+          (g_star != \null ==> \separated(delta_theta + (0 .. K * P - 1), g_star + (0 .. P - 1))) &&
+          (acc != \null ==> \separated(delta_theta + (0 .. K * P - 1), acc + (0 .. P - 1))); */
+    /*@ assert sep_new_total: total != \null ==> \separated(total + (0 .. P - 1),
+          work + (0 .. work_len(sh) - 1),
+          s + (0 .. S - 1),
+          s_next + (0 .. S - 1),
+          th + (0 .. P - 1),
+          g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1),
+          dth + (0 .. P - 1)) &&
+          (g_star != \null ==> \separated(total + (0 .. P - 1), g_star + (0 .. P - 1))) &&
+          (acc != \null ==> \separated(total + (0 .. P - 1), acc + (0 .. P - 1))); */
+    //@ ghost REAL *sa = s;
+    //@ ghost REAL *sb = s_next;
+    //@ ghost REAL *ga = g_prev;
+    //@ ghost REAL *gb = g_next;
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
     REAL b[1], d[1], e[1];
@@ -249,15 +494,33 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
 
     FN(t_copy)(ctx, s, s_star, S);
     FN(t_copy)(ctx, th, theta, P);
+    /*@ assert eps_0: sh->eps == \at(sh->eps, Pre); */
     FN(m_G)(ctx, g_prev, work, sh, x, s);
     if (g_star != NULL)
         FN(t_copy)(ctx, g_star, g_prev, P);
+    /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
     size_t out_off = sh->s_off[N], nN = sh->size[N];
+    /*@ assert out_layer: out_off + nN == S; */
 
+    /*@ loop invariant bound: 0 <= k <= K;
+        loop invariant eps: sh->eps == \at(sh->eps, Pre);
+        loop invariant bufs_s: (s == sa && s_next == sb) || (s == sb && s_next == sa);
+        loop invariant bufs_g: (g_prev == ga && g_next == gb) || (g_prev == gb && g_next == ga);
+        loop invariant ok: st == CEP_OK;
+        loop assigns k, st, s, s_next, g_prev, g_next, sa[0 .. S - 1], sb[0 .. S - 1],
+                     ga[0 .. P - 1], gb[0 .. P - 1], work[0 .. work_len(sh) - 1],
+                     th[0 .. P - 1], dth[0 .. P - 1], d[0], e[0],
+                     delta_s[0 .. K * S - 1], delta_theta[0 .. K * P - 1], acc[0 .. P - 1];
+        loop variant K - k;
+    */
     for (size_t k = 0; k < K; k++) {
         /* (NUDGE.1) s_{k+1} = F(x, s_k, theta_k) - beta * dl/ds(s_k, y),
          * dl/ds = s_N - y on the output layer only (COST.2). */
         FN(m_step)(ctx, s_next, work, sh, th, x, s);
+        /*@ loop invariant bound: 0 <= i <= nN;
+            loop assigns i, d[0], s_next[out_off .. S - 1];
+            loop variant nN - i;
+        */
         for (size_t i = 0; i < nN; i++) {
             R_SUB(ctx, d, &s[out_off + i], &y[i]);
             R_MUL(ctx, d, b, d);
@@ -267,6 +530,9 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
             st = CEP_EDIVERGED;
             break;
         }
+        //@ ghost cep_block_lemma(k, K, S);
+        //@ ghost cep_block_lemma(k, K, P);
+        /*@ assert index: (size_t)(k * S) == k * S && (size_t)(k * P) == k * P; */
         if (delta_s != NULL) {
             /* (NORM.1) Delta_s(k) = (s_{k+1} - s_k) / beta */
             REAL *ds = delta_s + k * S;
@@ -275,6 +541,7 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
         }
         /* (NUDGE.2) Delta_theta(k) = (G(x, s_{k+1}) - G(x, s_k)) / beta;
          * G does not depend on theta, so G(s_k) is carried from the last step. */
+        /*@ assert eps_G: sh->eps == \at(sh->eps, Pre); */
         FN(m_G)(ctx, g_next, work, sh, x, s_next);
         FN(t_sub)(ctx, dth, g_next, g_prev, P);
         FN(t_div_scalar)(ctx, dth, dth, b, P);
@@ -286,7 +553,13 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
             FN(t_copy)(ctx, delta_theta + k * P, dth, P); /* (NORM.2) */
         if (!ep) {
             /* (CEP.1) theta_{k+1} = theta_k + eta_n * Delta_theta(k), block by block */
+            /*@ loop invariant bound: 1 <= l <= N + 1;
+                loop assigns l, e[0], th[0 .. P - 1];
+                loop variant N + 1 - l;
+            */
             for (size_t l = 1; l <= N; l++) {
+                /*@ assert block: sh->W_off[l] <= sh->b_off[l] &&
+                      sh->b_off[l] + sh->size[l] <= sh->P; */
                 size_t lo = sh->W_off[l], hi = sh->b_off[l] + sh->size[l];
                 R_SET_DBL(ctx, e, eta[l - 1]);
                 FN(t_axpy)(ctx, th + lo, e, dth + lo, hi - lo);
@@ -298,6 +571,7 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
             if (acc != NULL)
                 FN(t_add_to)(ctx, acc, dth, P); /* (CEP.2) */
         }
+        /*@ assert eps_end: sh->eps == \at(sh->eps, Pre); */
         REAL *swap = s;
         s = s_next;
         s_next = swap;

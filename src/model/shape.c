@@ -117,21 +117,26 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
     */
     for (size_t l = 0; l < n_sizes; l++)
         sh->size[l] = sizes[l];
+    /* The recurrences of shape_offsets (proofs/shape.acsl) for the layers
+     * done so far, stated on the input sizes[] as it was on entry (Pre: the
+     * facts then need no reasoning about the writes to *sh); the closed block
+     * facts of shape_blocks follow at the end (lemma_shape_blocks). */
     /*@ loop invariant bound: 1 <= l <= n_sizes;
-        loop invariant S_end: S == (l == 1 ? 0 : sh->s_off[l - 1] + sh->size[l - 1]);
-        loop invariant P_end: P == (l == 1 ? 0 : sh->b_off[l - 1] + sh->size[l - 1]);
-        loop invariant first: l > 1 ==> sh->s_off[1] == 0 && sh->W_off[1] == 0;
-        loop invariant b_off: \forall integer k; 1 <= k < l ==>
-          sh->b_off[k] == sh->W_off[k] + W_len(sh, k);
-        loop invariant next: \forall integer k; 1 <= k < l - 1 ==>
-          sh->s_off[k + 1] == sh->s_off[k] + sh->size[k] &&
-          sh->W_off[k + 1] == sh->b_off[k] + sh->size[k];
+        loop invariant sizes: \forall integer k; 0 <= k < n_sizes ==>
+          1 <= \at(sizes[k], Pre) <= CEP_MAX_LAYER_SIZE;
+        loop invariant copied: \forall integer k; 0 <= k < n_sizes ==>
+          sh->size[k] == \at(sizes[k], Pre);
         loop invariant totals: S <= P <= CEP_MAX_PARAMS;
-        loop invariant inside: \forall integer k; 1 <= k < l ==>
-          sh->s_off[k] + sh->size[k] <= S && sh->b_off[k] + sh->size[k] <= P;
-        loop invariant disjoint: \forall integer k, k2; 1 <= k < k2 < l ==>
-          sh->s_off[k] + sh->size[k] <= sh->s_off[k2] &&
-          sh->b_off[k] + sh->size[k] <= sh->W_off[k2];
+        loop invariant start: l == 1 ==> S == 0 && P == 0;
+        loop invariant first: l > 1 ==> sh->s_off[1] == 0 && sh->W_off[1] == 0;
+        loop invariant last: l > 1 ==> \let k = l - 1;
+          S == sh->s_off[k] + \at(sizes[k], Pre) && P == sh->b_off[k] + \at(sizes[k], Pre);
+        loop invariant b_off: \forall integer k; 1 <= k < l ==>
+          sh->b_off[k] == sh->W_off[k] + \at(sizes[k] * sizes[k - 1], Pre);
+        loop invariant W_le_b: \forall integer k; 1 <= k < l ==> sh->W_off[k] <= sh->b_off[k];
+        loop invariant next: \forall integer k; 1 <= k < l - 1 ==>
+          sh->s_off[k + 1] == sh->s_off[k] + \at(sizes[k], Pre) &&
+          sh->W_off[k + 1] == sh->b_off[k] + \at(sizes[k], Pre);
         loop assigns l, S, P, sh->s_off[1 .. n_sizes - 1], sh->W_off[1 .. n_sizes - 1],
                      sh->b_off[1 .. n_sizes - 1];
         loop variant n_sizes - l;
@@ -141,7 +146,9 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
          * 64-bit size_t; on 32-bit targets check anyway. */
         if (sizes[l] > SIZE_MAX / sizes[l - 1])
             return CEP_EOVERFLOW;
-        /*@ assert product: sizes[l] * sizes[l - 1] <= CEP_MAX_LAYER_SIZE * CEP_MAX_LAYER_SIZE; */
+        /*@ assert frame: \let k = l; sizes[k] == \at(sizes[k], Pre) &&
+              sizes[k - 1] == \at(sizes[k - 1], Pre); */
+        /*@ ghost lemma_size_product(sizes[l], sizes[l - 1]); */
         size_t wl = sizes[l] * sizes[l - 1];
         sh->s_off[l] = S;
         S += sizes[l];
@@ -156,6 +163,12 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
     }
     sh->S = S;
     sh->P = P;
+    /*@ assert copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \at(sizes[k], Pre); */
+    /*@ assert sizes_ok: shape_sizes(sh); */
+    /*@ assert chain_ok: shape_chain(sh); */
+    /*@ assert offsets_ok: shape_offsets(sh); */
+    /*@ ghost lemma_shape_blocks(sh); */
+    /*@ assert hyper_ok: shape_hyper(sh); */
     return CEP_OK;
 }
 

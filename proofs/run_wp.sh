@@ -1,0 +1,165 @@
+#!/bin/sh
+# run_wp.sh -- the WP run of `make proofs` (see proofs/proofs.mk, README.md).
+#
+# Proves the ACSL contracts of the binary64 core with Frama-C WP in the
+# typed+real model, then writes the table of goals proved / total per file
+# and function to proofs/report.md and WP's raw JSON report to
+# proofs/report.json.  Exits non-zero when
+#   - frama-c fails (parse error, bad annotation, ..), or
+#   - any WP goal is not proved, or
+#   - any property of src/ or proofs/ (Frama-C's consolidated status) is
+#     neither valid nor "considered valid", except the properties of the
+#     trusted functions (WP_TRUSTED), whose bodies WP does not check.
+#
+# Environment (all optional; proofs.mk passes them):
+#   BUILD        build directory (default build); the run writes $BUILD/proofs/
+#   CC           C compiler, used to locate <mpfr.h> and <gmp.h> (default cc)
+#   PROVERS      WP provers (default z3,cvc4)
+#   WP_TIMEOUT   seconds per goal and prover (default 10)
+#   WP_PAR       parallel goals (default 2)
+#   WP_CACHE     WP cache mode: none, update, .. (default none)
+#   WP_TUS       translation units (default proofs/wp_*.c)
+#   WP_TRUSTED   functions whose contracts are trusted, bodies not proved
+#   WP_SKIP      functions out of WP's scope (the MPFR side of a mixed file)
+#   REPORT_DIR   where report.md and report.json go (default proofs)
+#   FRAMAC       frama-c executable (default frama-c)
+set -eu
+
+BUILD=${BUILD:-build}
+CC=${CC:-cc}
+PROVERS=${PROVERS:-z3,cvc4}
+WP_TIMEOUT=${WP_TIMEOUT:-10}
+WP_PAR=${WP_PAR:-2}
+WP_CACHE=${WP_CACHE:-none}
+WP_TUS=${WP_TUS:-$(ls proofs/wp_*.c)}
+WP_TRUSTED=${WP_TRUSTED:-cep_vec_new_d cep_vec_free_d}
+WP_SKIP=${WP_SKIP:-cep_scope_enter_mp cep_scope_leave_mp}
+REPORT_DIR=${REPORT_DIR:-proofs}
+FRAMAC=${FRAMAC:-frama-c}
+
+out=$BUILD/proofs
+mkdir -p "$out/include" "$REPORT_DIR"
+
+# ---- Why3: a configuration for the installed provers, never committed ----
+export WHY3CONFIG="$PWD/$BUILD/why3.conf"
+why3 config detect >"$out/why3-detect.log" 2>&1 ||
+    { cat "$out/why3-detect.log" >&2; echo "proofs: why3 config detect failed" >&2; exit 1; }
+
+# ---- mpfr.h and gmp.h, alone in a directory (Frama-C uses its own libc) ----
+for h in mpfr.h gmp.h; do
+    p=$(printf '#include <%s>\n' "$h" | $CC -E -M -x c - 2>/dev/null |
+        tr ' \\' '\n\n' | grep "/$h\$" | head -n 1) || true
+    [ -n "$p" ] || { echo "proofs: cannot find <$h> (install libmpfr-dev)" >&2; exit 1; }
+    ln -sf "$p" "$out/include/$h"
+done
+
+comma() { echo "$*" | tr -s ' ' ','; }
+
+# ---- WP ----------------------------------------------------------------------
+json=$out/wp.json
+csv=$out/properties.csv
+log=$out/wp.log
+rm -f "$json" "$csv"
+start=$(date +%s)
+set +e
+# shellcheck disable=SC2086 # WP_TUS is a list of file names
+"$FRAMAC" -machdep x86_64 -pp-annot \
+    -cpp-extra-args="-Isrc -Iproofs -I$out/include" \
+    $WP_TUS \
+    -wp -wp-rte -wp-model typed+real -warn-special-float none \
+    -wp-prover "$PROVERS" -wp-timeout "$WP_TIMEOUT" -wp-par "$WP_PAR" \
+    -wp-session "$out/session" -wp-cache "$WP_CACHE" \
+    -wp-skip-fct "$(comma $WP_TRUSTED $WP_SKIP)" \
+    -wp-report-json "$json" \
+    -then -report-csv "$csv" >"$log" 2>&1
+rc=$?
+set -e
+secs=$(( $(date +%s) - start ))
+if [ $rc -ne 0 ] || [ ! -s "$json" ] || [ ! -s "$csv" ]; then
+    tail -n 40 "$log" >&2
+    echo "proofs: frama-c failed (exit $rc), full log in $log" >&2
+    exit 1
+fi
+
+# ---- the table -----------------------------------------------------------------
+# function -> file, from Frama-C's property list (our sources only)
+awk -F'\t' 'NR > 1 && ($1 ~ /^(src|proofs)/) && $4 != "" && !seen[$4]++ {
+    print $4 "\t" $1 "/" $2 }' "$csv" >"$out/fn_files.tsv"
+# function, proved, total (WP goals; a lemma section is named after its axiomatic)
+jq -r '."wp:functions" // {} | to_entries[] |
+       [.key, (.value."wp:section"."wp:main".valid // 0),
+              (.value."wp:section"."wp:main".total // 0)] | @tsv' "$json" >"$out/fn_goals.tsv"
+jq -r '."wp:axiomatics" // {} | to_entries[] |
+       ["lemmas " + .key, (.value."wp:section"."wp:main".valid // 0),
+              (.value."wp:section"."wp:main".total // 0)] | @tsv' "$json" >>"$out/fn_goals.tsv" 2>/dev/null || true
+
+# properties of our sources that are not established (statuses other than
+# Valid / Valid under hypotheses / Considered valid)
+awk -F'\t' -v trusted=" $WP_TRUSTED " -v skip=" $WP_SKIP " '
+    NR > 1 && ($1 ~ /^(src|proofs)/) && $6 !~ /^(Valid|Considered valid)/ {
+        f = $4; if (index(trusted, " " f " ") || index(skip, " " f " ")) next
+        print $1 "/" $2 ":" $3 "\t" f "\t" $5 "\t" $6 "\t" $7 }' "$csv" >"$out/open.tsv"
+# trusted contracts: specified-only functions of our sources (Considered valid)
+awk -F'\t' 'NR > 1 && ($1 ~ /^(src|proofs)/) && $6 == "Considered valid" && !seen[$4]++ {
+    print $4 "\t" $1 "/" $2 }' "$csv" >"$out/considered.tsv"
+
+versions=$("$FRAMAC" -version 2>/dev/null | head -n 1)
+why3v=$(why3 --version 2>/dev/null | head -n 1)
+z3v=$(z3 --version 2>/dev/null | head -n 1)
+cvc4v=$(cvc4 --version 2>/dev/null | head -n 1 | sed 's/^This is //')
+
+report=$REPORT_DIR/report.md
+{
+    echo "# WP proof report (binary64 core)"
+    echo
+    echo "Generated by \`make proofs\` (proofs/run_wp.sh); do not edit."
+    echo "Frama-C $versions, $why3v, $z3v, $cvc4v."
+    echo "Options: \`-wp -wp-rte -wp-model typed+real -warn-special-float none"
+    echo "-wp-prover $PROVERS -wp-timeout $WP_TIMEOUT\` on $(echo $WP_TUS | sed 's/ /, /g')."
+    echo "Values are proved in real arithmetic (typed+real model): they hold for"
+    echo "ideal reals, not for IEEE 754 rounding, overflow or NaN."
+    echo
+    echo "| file | function | goals proved | goals total | |"
+    echo "|---|---|---:|---:|---|"
+    awk -F'\t' -v trusted=" $WP_TRUSTED " '
+        FNR == NR { file[$1] = $2; next }
+        { f = $1; fl = (f in file) ? file[f] : "(logic)"
+          ok = ($2 == $3) ? "ok" : "**UNPROVED**"
+          print fl "\t" f "\t" $2 "\t" $3 "\t" ok }' "$out/fn_files.tsv" "$out/fn_goals.tsv" |
+        sort -t "$(printf '\t')" -k1,1 -k2,2 |
+        awk -F'\t' '{ printf "| %s | %s | %d | %d | %s |\n", $1, $2, $3, $4, $5 }'
+    for f in $WP_TRUSTED; do
+        fl=$(awk -F'\t' -v f="$f" '$1 == f { print $2 }' "$out/fn_files.tsv")
+        echo "| ${fl:-?} | $f | - | - | trusted: body not checked by WP |"
+    done
+    jq -r '."wp:global"."wp:main" | "| **total** | | **\(.valid // 0)** | **\(.total // 0)** | |"' "$json"
+    echo
+    echo "Trusted contracts (no body in the analysed code, \"considered valid\"):"
+    echo
+    awk -F'\t' '{ printf "- `%s` (%s)\n", $1, $2 }' "$out/considered.tsv"
+    for f in $WP_TRUSTED; do
+        echo "- \`$f\`: contract trusted, body skipped (WP 25 has no heap model)"
+    done
+    if [ -s "$out/open.tsv" ]; then
+        echo
+        echo "Properties not established:"
+        echo
+        awk -F'\t' '{ printf "- %s `%s` %s: %s\n", $1, $2, $3, $4 }' "$out/open.tsv"
+    fi
+} >"$report"
+cp "$json" "$REPORT_DIR/report.json"
+
+# ---- verdict -----------------------------------------------------------------------
+cat "$report"
+echo
+echo "proofs: WP took ${secs} s (log: $log)"
+if ! jq -e '."wp:global"."wp:main" | (.total // 0) > 0 and (.valid // 0) == .total' "$json" >/dev/null; then
+    echo "proofs: FAILED: some WP goals are not proved (see $report, $log)" >&2
+    exit 1
+fi
+if [ -s "$out/open.tsv" ]; then
+    echo "proofs: FAILED: properties not established:" >&2
+    cat "$out/open.tsv" >&2
+    exit 1
+fi
+echo "proofs: all goals proved"
