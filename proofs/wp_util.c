@@ -21,7 +21,21 @@
        loop assigns l;
        loop variant sh->n_layers - l;
     @/
-    for (size_t l = 1; l < sh->n_layers; l++) ;
+    for (size_t l = 1; l < sh->n_layers; l++) {
+      /@ assert next: sh->s_off[l + 1] == sh->s_off[l] + sh->size[l] &&
+                      sh->W_off[l + 1] == sh->b_off[l] + sh->size[l]; @/
+      /@ assert mono: sh->W_off[l] <= sh->b_off[l]; @/
+      /@ assert step: \forall integer k; 1 <= k <= l ==>
+           sh->s_off[k] + sh->size[k] <= sh->s_off[l + 1] &&
+           sh->b_off[k] + sh->size[k] <= sh->W_off[l + 1]; @/
+    }
+    /@ assert N: \let N = sh->n_layers; sh->W_off[N] <= sh->b_off[N] &&
+         sh->S == sh->s_off[N] + sh->size[N] && sh->P == sh->b_off[N] + sh->size[N]; @/
+    /@ assert disjoint: \forall integer k, k2; 1 <= k < k2 <= sh->n_layers ==>
+         sh->s_off[k] + sh->size[k] <= sh->s_off[k2] &&
+         sh->b_off[k] + sh->size[k] <= sh->W_off[k2]; @/
+    /@ assert inside: \forall integer k; 1 <= k <= sh->n_layers ==>
+         sh->s_off[k] + sh->size[k] <= sh->S && sh->b_off[k] + sh->size[k] <= sh->P; @/
   }
 */
 

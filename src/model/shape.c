@@ -144,10 +144,12 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
     for (size_t l = 1; l < n_sizes; l++) {
         /* sizes are <= 2^20, so a product is <= 2^40 and cannot overflow a
          * 64-bit size_t; on 32-bit targets check anyway. */
-        if (sizes[l] > SIZE_MAX / sizes[l - 1])
-            return CEP_EOVERFLOW;
         /*@ assert frame: \let k = l; sizes[k] == \at(sizes[k], Pre) &&
               sizes[k - 1] == \at(sizes[k - 1], Pre); */
+        /*@ assert positive: \let k = l; 1 <= sizes[k] <= CEP_MAX_LAYER_SIZE &&
+              1 <= sizes[k - 1] <= CEP_MAX_LAYER_SIZE; */
+        if (sizes[l] > SIZE_MAX / sizes[l - 1])
+            return CEP_EOVERFLOW;
         /*@ ghost lemma_size_product(sizes[l], sizes[l - 1]); */
         size_t wl = sizes[l] * sizes[l - 1];
         sh->s_off[l] = S;
@@ -160,6 +162,16 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
         if (P > CEP_MAX_PARAMS - sizes[l])
             return CEP_EPARAMS;
         P += sizes[l];
+        /*@ assert written: \let k = l;
+              sh->s_off[k] + \at(sizes[k], Pre) == S && sh->b_off[k] + \at(sizes[k], Pre) == P &&
+              sh->b_off[k] == sh->W_off[k] + \at(sizes[k] * sizes[k - 1], Pre) &&
+              sh->W_off[k] <= sh->b_off[k]; */
+        /*@ assert kept: \forall integer k; 0 <= k < l ==>
+              sh->s_off[k] == \at(sh->s_off[k], LoopCurrent) &&
+              sh->W_off[k] == \at(sh->W_off[k], LoopCurrent) &&
+              sh->b_off[k] == \at(sh->b_off[k], LoopCurrent); */
+        /*@ assert kept_size: \forall integer k; 0 <= k < n_sizes ==>
+              sh->size[k] == \at(sh->size[k], LoopCurrent); */
     }
     sh->S = S;
     sh->P = P;
