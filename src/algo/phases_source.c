@@ -493,11 +493,15 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
     R_SET_DBL(ctx, b, beta);
 
     FN(t_copy)(ctx, s, s_star, S);
+    /*@ assert eps_s: sh->eps == \at(sh->eps, Pre); */
     FN(t_copy)(ctx, th, theta, P);
-    /*@ assert eps_0: sh->eps == \at(sh->eps, Pre); */
+    /*@ assert eps_th: sh->eps == \at(sh->eps, Pre); */
     FN(m_G)(ctx, g_prev, work, sh, x, s);
-    if (g_star != NULL)
+    /*@ assert eps_G0: sh->eps == \at(sh->eps, Pre); */
+    if (g_star != NULL) {
         FN(t_copy)(ctx, g_star, g_prev, P);
+        /*@ assert eps_g_star: sh->eps == \at(sh->eps, Pre); */
+    }
     /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
     size_t out_off = sh->s_off[N], nN = sh->size[N];
     /*@ assert out_layer: out_off + nN == S; */
@@ -517,6 +521,7 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
         /* (NUDGE.1) s_{k+1} = F(x, s_k, theta_k) - beta * dl/ds(s_k, y),
          * dl/ds = s_N - y on the output layer only (COST.2). */
         FN(m_step)(ctx, s_next, work, sh, th, x, s);
+        /*@ assert eps_step: sh->eps == \at(sh->eps, Pre); */
         /*@ loop invariant bound: 0 <= i <= nN;
             loop assigns i, d[0], s_next[out_off .. S - 1];
             loop variant nN - i;
@@ -526,6 +531,7 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
             R_MUL(ctx, d, b, d);
             R_SUB(ctx, &s_next[out_off + i], &s_next[out_off + i], d);
         }
+        /*@ assert eps_nudge: sh->eps == \at(sh->eps, Pre); */
         if (!FN(t_all_finite)(s_next, S)) {
             st = CEP_EDIVERGED;
             break;
@@ -537,20 +543,27 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
             /* (NORM.1) Delta_s(k) = (s_{k+1} - s_k) / beta */
             REAL *ds = delta_s + k * S;
             FN(t_sub)(ctx, ds, s_next, s, S);
+            /*@ assert eps_ds1: sh->eps == \at(sh->eps, Pre); */
             FN(t_div_scalar)(ctx, ds, ds, b, S);
+            /*@ assert eps_ds2: sh->eps == \at(sh->eps, Pre); */
         }
         /* (NUDGE.2) Delta_theta(k) = (G(x, s_{k+1}) - G(x, s_k)) / beta;
          * G does not depend on theta, so G(s_k) is carried from the last step. */
         /*@ assert eps_G: sh->eps == \at(sh->eps, Pre); */
         FN(m_G)(ctx, g_next, work, sh, x, s_next);
+        /*@ assert eps_G1: sh->eps == \at(sh->eps, Pre); */
         FN(t_sub)(ctx, dth, g_next, g_prev, P);
+        /*@ assert eps_dth1: sh->eps == \at(sh->eps, Pre); */
         FN(t_div_scalar)(ctx, dth, dth, b, P);
+        /*@ assert eps_dth2: sh->eps == \at(sh->eps, Pre); */
         if (!FN(t_all_finite)(dth, P)) {
             st = CEP_EDIVERGED;
             break;
         }
-        if (delta_theta != NULL)
+        if (delta_theta != NULL) {
             FN(t_copy)(ctx, delta_theta + k * P, dth, P); /* (NORM.2) */
+            /*@ assert eps_dtheta: sh->eps == \at(sh->eps, Pre); */
+        }
         if (!ep) {
             /* (CEP.1) theta_{k+1} = theta_k + eta_n * Delta_theta(k), block by block */
             /*@ loop invariant bound: 1 <= l <= N + 1;
@@ -564,12 +577,15 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
                 R_SET_DBL(ctx, e, eta[l - 1]);
                 FN(t_axpy)(ctx, th + lo, e, dth + lo, hi - lo);
             }
+            /*@ assert eps_cep: sh->eps == \at(sh->eps, Pre); */
             if (!FN(t_all_finite)(th, P)) {
                 st = CEP_EDIVERGED;
                 break;
             }
-            if (acc != NULL)
+            if (acc != NULL) {
                 FN(t_add_to)(ctx, acc, dth, P); /* (CEP.2) */
+                /*@ assert eps_acc: sh->eps == \at(sh->eps, Pre); */
+            }
         }
         /*@ assert eps_end: sh->eps == \at(sh->eps, Pre); */
         REAL *swap = s;

@@ -137,8 +137,9 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
         loop invariant next: \forall integer k; 1 <= k < l - 1 ==>
           sh->s_off[k + 1] == sh->s_off[k] + \at(sizes[k], Pre) &&
           sh->W_off[k + 1] == sh->b_off[k] + \at(sizes[k], Pre);
-        loop assigns l, S, P, sh->s_off[1 .. n_sizes - 1], sh->W_off[1 .. n_sizes - 1],
-                     sh->b_off[1 .. n_sizes - 1];
+        loop invariant fields: sh->model == model && sh->act == act && sh->eps == eps &&
+                               sh->n_layers == n_sizes - 1;
+        loop assigns l, S, P, *sh;
         loop variant n_sizes - l;
     */
     for (size_t l = 1; l < n_sizes; l++) {
