@@ -16,4 +16,8 @@
 #define CEP_TEMPLATE_D
 #include "scalar/template_on.h"
 #include "tensor/tensor_source.c"
+#include "model/activation_source.c"
+#include "model/model_source.c"
+#include "algo/phases_source.c"
+#include "algo/bptt_source.c"
 #include "scalar/template_off.h"

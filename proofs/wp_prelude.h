@@ -38,5 +38,8 @@
 #include "real.acsl"
 #include "shape.acsl"
 #include "prng.acsl"
+#include "model.acsl"
+#include "algo.acsl"
+#include "bptt.acsl"
 
 #endif

@@ -51,3 +51,7 @@
 #define memset(s, c, n) ((void)0)
 #include "model/shape.c"
 #undef memset
+
+/* The model layer's binary64-only initialisation (cep_init_theta,
+ * cep_init_data), which draws from the PRNG above. */
+#include "model/init.c"

@@ -108,9 +108,9 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
         return st;
     size_t S = sh->S, P = sh->P, N = sh->n_layers;
     /*@ assert dims: 1 <= S <= CEP_MAX_PARAMS && 1 <= P <= CEP_MAX_PARAMS; */
-    //@ ghost cep_block_lemma(T - 1, T, S);
-    //@ ghost cep_block_lemma(K - 1, K, S);
-    //@ ghost cep_block_lemma(K - 1, K, P);
+    //@ ghost cep_steps_lemma(T, S);
+    //@ ghost cep_steps_lemma(K, S);
+    //@ ghost cep_steps_lemma(K, P);
     /*@ assert no_overflow: (size_t)(T + 1) == T + 1 && (size_t)(K + 1) == K + 1 &&
           1 <= (T + 1) * S <= SIZE_MAX && 1 <= (K + 1) * S <= SIZE_MAX &&
           1 <= K * P <= SIZE_MAX; */
@@ -133,6 +133,8 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
         goto out;
     }
     /*@ assert shape_max: shape_max(sh); */
+    /*@ assert fresh: new_block{Pre, Here}(work) && new_block{Pre, Here}(g) &&
+          new_block{Pre, Here}(u) && new_block{Pre, Here}(gth); */
     /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), g + (0 .. S - 1),
           u + (0 .. S - 1), gth + (0 .. P - 1), theta + (0 .. P - 1),
           x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[N] - 1),
@@ -154,7 +156,7 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
 
     const REAL *s_T = traj + T * S;
     size_t out_off = sh->s_off[N];
-    /*@ assert out_layer: out_off + sh->size[N] == S; */
+    /*@ assert out_layer: out_off + sh->size[N] <= S; */
     /*@ loop invariant bound: 0 <= i <= sh->size[N];
         loop assigns i, g[out_off .. S - 1];
         loop variant sh->size[N] - i;
@@ -179,11 +181,17 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
         /*@ assert eps_full: sh->eps == \at(sh->eps, Pre); */
     }
     /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
+    /*@ assert sep_eps: \separated(&sh->eps, work + (0 .. work_len(sh) - 1), gth + (0 .. P - 1)) &&
+          (full != \null ==> \separated(&sh->eps, full + (0 .. P - 1))) &&
+          (total_K != \null ==> \separated(&sh->eps, total_K + (0 .. P - 1))) &&
+          (grad_theta != \null ==> \separated(&sh->eps, grad_theta + (0 .. K * P - 1))) &&
+          (grad_s != \null ==> \separated(&sh->eps, grad_s + (0 .. (K + 1) * S - 1))); */
 
     size_t steps = (full != NULL) ? T : K;
     /*@ loop invariant bound: 0 <= k <= steps;
         loop invariant eps: sh->eps == \at(sh->eps, Pre);
         loop invariant bufs: (g == buf_a && u == buf_b) || (g == buf_b && u == buf_a);
+        loop invariant sep_bufs: \separated(g + (0 .. S - 1), u + (0 .. S - 1), &sh->eps);
         loop invariant ok: st == CEP_OK;
         loop assigns k, st, g, u, buf_a[0 .. S - 1], buf_b[0 .. S - 1],
                      work[0 .. work_len(sh) - 1], gth[0 .. P - 1], full[0 .. P - 1],

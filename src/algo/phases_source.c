@@ -384,8 +384,8 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
         return st;
     size_t S = sh->S, P = sh->P, N = sh->n_layers;
     /*@ assert dims: 1 <= S <= CEP_MAX_PARAMS && 1 <= P <= CEP_MAX_PARAMS; */
-    //@ ghost cep_block_lemma(K - 1, K, S);
-    //@ ghost cep_block_lemma(K - 1, K, P);
+    //@ ghost cep_steps_lemma(K, S);
+    //@ ghost cep_steps_lemma(K, P);
     /*@ assert no_overflow: 1 <= K * S <= SIZE_MAX && 1 <= K * P <= SIZE_MAX; */
     if ((delta_s != NULL && FN(mul_size)(K, S) == 0) ||
         (delta_theta != NULL && FN(mul_size)(K, P) == 0))
@@ -410,6 +410,11 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
         goto out;
     }
     /*@ assert shape_max: shape_max(sh); */
+    /*@ assert fresh: new_block{Pre, Here}(work) && new_block{Pre, Here}(s) &&
+          new_block{Pre, Here}(s_next) && new_block{Pre, Here}(th) &&
+          new_block{Pre, Here}(g_prev) && new_block{Pre, Here}(g_next) &&
+          new_block{Pre, Here}(dth) && (g_star == \null || new_block{Pre, Here}(g_star)) &&
+          (acc == \null || new_block{Pre, Here}(acc)); */
     /*@ assert opt_new: (ep && total != \null ==> g_star != \null) &&
                         (!ep && total != \null ==> acc != \null) &&
                         (ep <==> eta == \null); */
@@ -480,6 +485,13 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
           dth + (0 .. P - 1)) &&
           (g_star != \null ==> \separated(total + (0 .. P - 1), g_star + (0 .. P - 1))) &&
           (acc != \null ==> \separated(total + (0 .. P - 1), acc + (0 .. P - 1))); */
+    /*@ assert sep_eps: \separated(&sh->eps, work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
+          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
+          (g_star != \null ==> \separated(&sh->eps, g_star + (0 .. P - 1))) &&
+          (acc != \null ==> \separated(&sh->eps, acc + (0 .. P - 1))) &&
+          (delta_s != \null ==> \separated(&sh->eps, delta_s + (0 .. K * S - 1))) &&
+          (delta_theta != \null ==> \separated(&sh->eps, delta_theta + (0 .. K * P - 1))); */
     //@ ghost REAL *sa = s;
     //@ ghost REAL *sb = s_next;
     //@ ghost REAL *ga = g_prev;
@@ -504,12 +516,14 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
     }
     /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
     size_t out_off = sh->s_off[N], nN = sh->size[N];
-    /*@ assert out_layer: out_off + nN == S; */
+    /*@ assert out_layer: out_off + nN <= S; */
 
     /*@ loop invariant bound: 0 <= k <= K;
         loop invariant eps: sh->eps == \at(sh->eps, Pre);
         loop invariant bufs_s: (s == sa && s_next == sb) || (s == sb && s_next == sa);
         loop invariant bufs_g: (g_prev == ga && g_next == gb) || (g_prev == gb && g_next == ga);
+        loop invariant sep_bufs: \separated(s + (0 .. S - 1), s_next + (0 .. S - 1),
+                                            g_prev + (0 .. P - 1), g_next + (0 .. P - 1), &sh->eps);
         loop invariant ok: st == CEP_OK;
         loop assigns k, st, s, s_next, g_prev, g_next, sa[0 .. S - 1], sb[0 .. S - 1],
                      ga[0 .. P - 1], gb[0 .. P - 1], work[0 .. work_len(sh) - 1],

@@ -10,7 +10,7 @@ static const char *const model_names[] = {"energy", "prototypical"};
 static const char *const act_names[] = {"tanh", "sigmoid4", "hardsigmoid", "identity"};
 
 /*@ assigns \nothing;
-    ensures valid: valid_read_string(\result);
+    ensures valid: \valid_read(\result);
 */
 const char *cep_model_name(cep_model m)
 {
@@ -18,7 +18,7 @@ const char *cep_model_name(cep_model m)
 }
 
 /*@ assigns \nothing;
-    ensures valid: valid_read_string(\result);
+    ensures valid: \valid_read(\result);
 */
 const char *cep_activation_name(cep_activation a)
 {
@@ -117,29 +117,33 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
     */
     for (size_t l = 0; l < n_sizes; l++)
         sh->size[l] = sizes[l];
-    /* The recurrences of shape_offsets (proofs/shape.acsl) for the layers
-     * done so far, stated on the input sizes[] as it was on entry (Pre: the
-     * facts then need no reasoning about the writes to *sh); the closed block
-     * facts of shape_blocks follow at the end (lemma_shape_blocks). */
+    /* Proof notes.  Each value the loop writes is also recorded in a ghost
+     * array (gS, gW, gB: the offsets; gX, gXp: sizes[l] and sizes[l-1]).
+     * For WP these are logic arrays, not memory: the recurrences are kept on
+     * them, and a single invariant (link) ties them to the fields of *sh.
+     * This keeps the goals small enough for the provers. */
+    /*@ ghost size_t gS[CEP_MAX_LAYERS + 1], gW[CEP_MAX_LAYERS + 1], gB[CEP_MAX_LAYERS + 1],
+                     gX[CEP_MAX_LAYERS + 1], gXp[CEP_MAX_LAYERS + 1]; */
     /*@ loop invariant bound: 1 <= l <= n_sizes;
         loop invariant sizes: \forall integer k; 0 <= k < n_sizes ==>
           1 <= \at(sizes[k], Pre) <= CEP_MAX_LAYER_SIZE;
-        loop invariant copied: \forall integer k; 0 <= k < n_sizes ==>
-          sh->size[k] == \at(sizes[k], Pre);
         loop invariant totals: S <= P <= CEP_MAX_PARAMS;
         loop invariant start: l == 1 ==> S == 0 && P == 0;
-        loop invariant first: l > 1 ==> sh->s_off[1] == 0 && sh->W_off[1] == 0;
+        loop invariant first: l > 1 ==> gS[1] == 0 && gW[1] == 0 && gXp[1] == \at(sizes[0], Pre);
         loop invariant last: l > 1 ==> \let k = l - 1;
-          S == sh->s_off[k] + \at(sizes[k], Pre) && P == sh->b_off[k] + \at(sizes[k], Pre);
+          S == gS[k] + gX[k] && P == gB[k] + gX[k] && gX[k] == \at(sizes[k], Pre);
+        loop invariant gX: \forall integer k; 1 <= k < l ==> gX[k] == \at(sizes[k], Pre);
+        loop invariant gvals: \forall integer k; 1 <= k < l ==>
+          1 <= gX[k] <= CEP_MAX_LAYER_SIZE && 1 <= gXp[k] <= CEP_MAX_LAYER_SIZE;
         loop invariant b_off: \forall integer k; 1 <= k < l ==>
-          sh->b_off[k] == sh->W_off[k] + \at(sizes[k] * sizes[k - 1], Pre);
-        loop invariant W_le_b: \forall integer k; 1 <= k < l ==> sh->W_off[k] <= sh->b_off[k];
+          gB[k] == gW[k] + gX[k] * gXp[k] && gW[k] <= gB[k];
         loop invariant next: \forall integer k; 1 <= k < l - 1 ==>
-          sh->s_off[k + 1] == sh->s_off[k] + \at(sizes[k], Pre) &&
-          sh->W_off[k + 1] == sh->b_off[k] + \at(sizes[k], Pre);
-        loop invariant fields: sh->model == model && sh->act == act && sh->eps == eps &&
-                               sh->n_layers == n_sizes - 1;
-        loop assigns l, S, P, *sh;
+          gS[k + 1] == gS[k] + gX[k] && gW[k + 1] == gB[k] + gX[k] && gXp[k + 1] == gX[k];
+        loop invariant link: \forall integer k; 1 <= k < l ==>
+          sh->s_off[k] == gS[k] && sh->W_off[k] == gW[k] && sh->b_off[k] == gB[k];
+        loop assigns l, S, P, sh->s_off[1 .. n_sizes - 1], sh->W_off[1 .. n_sizes - 1],
+                     sh->b_off[1 .. n_sizes - 1], gS[1 .. n_sizes - 1], gW[1 .. n_sizes - 1],
+                     gB[1 .. n_sizes - 1], gX[1 .. n_sizes - 1], gXp[1 .. n_sizes - 1];
         loop variant n_sizes - l;
     */
     for (size_t l = 1; l < n_sizes; l++) {
@@ -147,36 +151,30 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
          * 64-bit size_t; on 32-bit targets check anyway. */
         /*@ assert frame: \let k = l; sizes[k] == \at(sizes[k], Pre) &&
               sizes[k - 1] == \at(sizes[k - 1], Pre); */
-        /*@ assert positive: \let k = l; 1 <= sizes[k] <= CEP_MAX_LAYER_SIZE &&
-              1 <= sizes[k - 1] <= CEP_MAX_LAYER_SIZE; */
+        /*@ ghost gX[l] = sizes[l]; gXp[l] = sizes[l - 1]; */
         if (sizes[l] > SIZE_MAX / sizes[l - 1])
             return CEP_EOVERFLOW;
         /*@ ghost lemma_size_product(sizes[l], sizes[l - 1]); */
         size_t wl = sizes[l] * sizes[l - 1];
         sh->s_off[l] = S;
+        /*@ ghost gS[l] = S; */
         S += sizes[l];
         sh->W_off[l] = P;
+        /*@ ghost gW[l] = P; */
         if (wl > CEP_MAX_PARAMS || P > CEP_MAX_PARAMS - wl)
             return CEP_EPARAMS;
         P += wl;
         sh->b_off[l] = P;
+        /*@ ghost gB[l] = P; */
         if (P > CEP_MAX_PARAMS - sizes[l])
             return CEP_EPARAMS;
         P += sizes[l];
-        /*@ assert written: \let k = l;
-              sh->s_off[k] + \at(sizes[k], Pre) == S && sh->b_off[k] + \at(sizes[k], Pre) == P &&
-              sh->b_off[k] == sh->W_off[k] + \at(sizes[k] * sizes[k - 1], Pre) &&
-              sh->W_off[k] <= sh->b_off[k]; */
-        /*@ assert kept: \forall integer k; 0 <= k < l ==>
-              sh->s_off[k] == \at(sh->s_off[k], LoopCurrent) &&
-              sh->W_off[k] == \at(sh->W_off[k], LoopCurrent) &&
-              sh->b_off[k] == \at(sh->b_off[k], LoopCurrent); */
-        /*@ assert kept_size: \forall integer k; 0 <= k < n_sizes ==>
-              sh->size[k] == \at(sh->size[k], LoopCurrent); */
     }
     sh->S = S;
     sh->P = P;
     /*@ assert copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \at(sizes[k], Pre); */
+    /*@ assert linked: \forall integer k; 1 <= k < n_sizes ==>
+          sh->s_off[k] == gS[k] && sh->W_off[k] == gW[k] && sh->b_off[k] == gB[k]; */
     /*@ assert sizes_ok: shape_sizes(sh); */
     /*@ assert chain_ok: shape_chain(sh); */
     /*@ assert offsets_ok: shape_offsets(sh); */
@@ -286,6 +284,8 @@ size_t cep_model_work_len(const cep_shape *sh)
     size_t maxn = 0;
     /*@ loop invariant bound: 1 <= l <= sh->n_layers + 1;
         loop invariant max: maxn == max_size(sh, l - 1);
+        loop invariant unfold: l <= sh->n_layers ==>
+          max_size(sh, l) == \max(max_size(sh, l - 1), (integer)sh->size[l]);
         loop invariant above: \forall integer k; 1 <= k < l ==> sh->size[k] <= maxn;
         loop invariant below: maxn <= CEP_MAX_LAYER_SIZE;
         loop assigns l, maxn;
