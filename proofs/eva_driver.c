@@ -15,6 +15,7 @@
  */
 #include "eva_prelude.h"
 #include "model/shape.c"
+#include "scalar/scope.c"
 
 #define CEP_TEMPLATE_D
 #include "scalar/template_on.h"
@@ -24,17 +25,6 @@
 #include "algo/phases_source.c"
 #include "algo/bptt_source.c"
 #include "scalar/template_off.h"
-
-void cep_scope_enter_d(cep_scope *scope, const cep_ctx *ctx)
-{
-    (void)ctx;
-    scope->active = 0;
-}
-
-void cep_scope_leave_d(cep_scope *scope)
-{
-    (void)scope;
-}
 
 enum { N0 = 10, N1 = 16, N2 = 16, N3 = 4, S = N1 + N2 + N3,
        P = N1 * N0 + N1 + N2 * N1 + N2 + N3 * N2 + N3, T = 12, K = 4 };

@@ -41,5 +41,7 @@ extern double tanh(double x);
 #include "shape.acsl"
 #include "prng.acsl"
 #include "model.acsl"
+#include "algo.acsl"
+#include "bptt.acsl"
 
 #endif

@@ -20,7 +20,10 @@
 #if defined(CEP_TEMPLATE_D)
 /* Trusted (proofs/proofs.mk WP_TRUSTED): WP 25 cannot model calloc and
  * free (no \fresh, \freeable); ASan and valgrind check these two. */
-/*@ assigns \nothing;
+/* Freshness: the ghost clock and birth dates of proofs/algo.acsl. */
+/*@ assigns cep_heap_clock;
+    ensures clock: cep_heap_clock >= \old(cep_heap_clock);
+    ensures fresh: \result != \null ==> new_block{Pre, Post}(\result);
     ensures bad_size: n == 0 || n > SIZE_MAX / sizeof(double) ==> \result == \null;
     ensures valid: \result != \null ==> \valid(\result + (0 .. n - 1));
     ensures zero: \result != \null ==> \forall integer i; 0 <= i < n ==> real_zero(\result[i]);
