@@ -3,7 +3,9 @@
 # Included by GNUmakefile (`include proofs/proofs.mk`), whose install_pkgs
 # it uses.
 # It runs EVA on proofs/eva_driver.c first (proofs/run_eva.sh).
-# Knobs: EVA_PRECISION, EVA_UNROLL (see run_eva.sh), PROVERS, WP_TIMEOUT (seconds per goal and prover), WP_PAR
+# Knobs: EVA_PRECISION, EVA_UNROLL (see run_eva.sh), WP_FCT (a partial run
+# on some functions, for development; report in $(BUILD)/proofs), EVA=0 (skip
+# EVA, for development), PROVERS, WP_TIMEOUT (seconds per goal and prover), WP_PAR
 # (parallel goals), WP_CACHE (none: always run the provers; update: reuse
 # $(BUILD)/proofs/session).  The run writes proofs/report.md (table of goals
 # proved / total per file and function) and proofs/report.json (WP's raw
@@ -13,6 +15,8 @@ PROVERS    ?= z3,cvc4
 WP_TIMEOUT ?= 20
 WP_PAR     ?= 2
 WP_CACHE   ?= none
+WP_FCT     ?=
+EVA        ?= 1
 EVA_PRECISION ?= 2
 EVA_UNROLL    ?= 600
 
@@ -35,9 +39,9 @@ proofs-deps:
 # EVA first (it only records its result), then WP, which writes the report
 # of both and gives the verdict.
 proofs: proofs-deps
-	@BUILD="$(BUILD)" CC="$(CC)" EVA_PRECISION="$(EVA_PRECISION)" EVA_UNROLL="$(EVA_UNROLL)" \
-	  sh proofs/run_eva.sh || true
+	@if [ "$(EVA)" != 0 ]; then BUILD="$(BUILD)" CC="$(CC)" EVA_PRECISION="$(EVA_PRECISION)" \
+	  EVA_UNROLL="$(EVA_UNROLL)" sh proofs/run_eva.sh || true; fi
 	@BUILD="$(BUILD)" CC="$(CC)" PROVERS="$(PROVERS)" WP_TIMEOUT="$(WP_TIMEOUT)" \
 	  WP_PAR="$(WP_PAR)" WP_CACHE="$(WP_CACHE)" WP_TUS="$(WP_TUS)" \
-	  WP_TRUSTED="$(WP_TRUSTED)" WP_SKIP="$(WP_SKIP)" \
+	  WP_TRUSTED="$(WP_TRUSTED)" WP_SKIP="$(WP_SKIP)" WP_FCT="$(WP_FCT)" EVA="$(EVA)" \
 	  sh proofs/run_wp.sh
