@@ -6,6 +6,26 @@
 #include "wp_prelude.h"
 #include "util/prng.c"
 
+/* The lemma function declared in prng.acsl, proved here. */
+/* x >> k == (x >> (k-1)) / 2 since x >= 0 (lsr_add, then lsr_1): eleven
+ * halvings are one division by 2^11. */
+/*@ ghost
+  void lemma_shr11(uint64_t x)
+  {
+      /@ assert step1: (x >> 1) == x / 2; @/
+      /@ assert step2: (x >> 2) == (x >> 1) / 2; @/
+      /@ assert step3: (x >> 3) == (x >> 2) / 2; @/
+      /@ assert step4: (x >> 4) == (x >> 3) / 2; @/
+      /@ assert step5: (x >> 5) == (x >> 4) / 2; @/
+      /@ assert step6: (x >> 6) == (x >> 5) / 2; @/
+      /@ assert step7: (x >> 7) == (x >> 6) / 2; @/
+      /@ assert step8: (x >> 8) == (x >> 7) / 2; @/
+      /@ assert step9: (x >> 9) == (x >> 8) / 2; @/
+      /@ assert step10: (x >> 10) == (x >> 9) / 2; @/
+      /@ assert step11: (x >> 11) == (x >> 10) / 2; @/
+  }
+*/
+
 /* The lemma functions declared in shape.acsl, proved here. */
 /*@ ghost
   void lemma_size_product(size_t a, size_t b) { }
@@ -36,6 +56,24 @@
          sh->b_off[k] + sh->size[k] <= sh->W_off[k2]; @/
     /@ assert inside: \forall integer k; 1 <= k <= sh->n_layers ==>
          sh->s_off[k] + sh->size[k] <= sh->S && sh->b_off[k] + sh->size[k] <= sh->P; @/
+  }
+*/
+
+/* Downward induction on l: max_size(l) <= max_size(N) and every size[k]
+ * with l < k <= N is below max_size(N); each step unfolds max_size once. */
+/*@ ghost
+  void lemma_shape_max(cep_shape *sh)
+  {
+    /@ loop invariant bound: 0 <= l <= sh->n_layers;
+       loop invariant mono: max_size(sh, l) <= max_size(sh, sh->n_layers);
+       loop invariant above: \forall integer k; l < k <= sh->n_layers ==>
+         sh->size[k] <= max_size(sh, sh->n_layers);
+       loop assigns l;
+       loop variant l;
+    @/
+    for (size_t l = sh->n_layers; l > 0; l--) {
+      /@ assert unfold: max_size(sh, l) == \max(max_size(sh, l - 1), (integer)sh->size[l]); @/
+    }
   }
 */
 

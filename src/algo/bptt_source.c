@@ -12,6 +12,84 @@
  * increasing k (decreasing t).
  */
 
+/* One backward transition (the body of cep_bptt's loop at step k): (BPTT.2-3)
+ * at (x, s, theta) with cotangent g into u and gth, then the sums and copies
+ * that step k feeds: full += gth (BPTT.5); for k < K, grad_theta(k) = gth,
+ * total_K += gth (BPTT.4) and grad_s(k+1) = u.  Each output may be NULL.
+ * Returns CEP_EDIVERGED, with nothing written after u and gth, when u or gth
+ * has a non-finite entry. */
+/*@ requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh) && shape_max(sh);
+    requires horizon: 1 <= K <= CEP_MAX_STEPS;
+    requires valid_u: \valid(u + (0 .. sh->S - 1));
+    requires valid_gth: \valid(gth + (0 .. sh->P - 1));
+    requires valid_work: \valid(work + (0 .. work_len(sh) - 1));
+    requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+    requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+    requires valid_s: \valid_read(s + (0 .. sh->S - 1));
+    requires valid_g: \valid_read(g + (0 .. sh->S - 1));
+    requires valid_grad_s: grad_s == \null || \valid(grad_s + (0 .. (K + 1) * sh->S - 1));
+    requires valid_grad_theta: grad_theta == \null || \valid(grad_theta + (0 .. K * sh->P - 1));
+    requires valid_total_K: total_K == \null || \valid(total_K + (0 .. sh->P - 1));
+    requires valid_full: full == \null || \valid(full + (0 .. sh->P - 1));
+    requires sep: \separated(u + (0 .. sh->S - 1), gth + (0 .. sh->P - 1),
+                             work + (0 .. work_len(sh) - 1), theta + (0 .. sh->P - 1),
+                             x + (0 .. sh->size[0] - 1), s + (0 .. sh->S - 1),
+                             g + (0 .. sh->S - 1), sh);
+    requires sep_grad_s: grad_s != \null ==>
+      \separated(grad_s + (0 .. (K + 1) * sh->S - 1), u + (0 .. sh->S - 1), sh);
+    requires sep_grad_theta: grad_theta != \null ==>
+      \separated(grad_theta + (0 .. K * sh->P - 1), u + (0 .. sh->S - 1), gth + (0 .. sh->P - 1),
+                 sh);
+    requires sep_total_K: total_K != \null ==>
+      \separated(total_K + (0 .. sh->P - 1), u + (0 .. sh->S - 1), gth + (0 .. sh->P - 1), sh);
+    requires sep_full: full != \null ==>
+      \separated(full + (0 .. sh->P - 1), u + (0 .. sh->S - 1), gth + (0 .. sh->P - 1), sh);
+    assigns u[0 .. sh->S - 1], gth[0 .. sh->P - 1], work[0 .. work_len(sh) - 1],
+            full[0 .. sh->P - 1], total_K[0 .. sh->P - 1], grad_theta[0 .. K * sh->P - 1],
+            grad_s[sh->S .. (K + 1) * sh->S - 1];
+    ensures status: \result == CEP_OK || \result == CEP_EDIVERGED;
+    ensures eps: sh->eps == \old(sh->eps);
+*/
+static int FN(bptt_step)(const cep_ctx *ctx, REAL *u, REAL *gth, REAL *work, REAL *grad_s,
+                         REAL *grad_theta, REAL *total_K, REAL *full, const cep_shape *sh,
+                         const REAL *theta, const REAL *x, const REAL *s, const REAL *g,
+                         size_t k, size_t K)
+{
+    size_t S = sh->S, P = sh->P;
+    /*@ assert dims: 1 <= S <= P <= CEP_MAX_PARAMS; */
+    FN(m_step_vjp)(ctx, u, gth, work, sh, theta, x, s, g); /* (BPTT.2-3) */
+    /*@ assert eps_vjp: sh->eps == \at(sh->eps, Pre); */
+    if (!FN(t_all_finite)(u, S) || !FN(t_all_finite)(gth, P))
+        return CEP_EDIVERGED;
+    if (full != NULL) {
+        FN(t_add_to)(ctx, full, gth, P);                   /* (BPTT.5) */
+        /*@ assert eps_full: sh->eps == \at(sh->eps, Pre); */
+    }
+    if (k < K) {
+        //@ ghost cep_block_lemma(k, K, S);
+        //@ ghost cep_block_lemma(k, K, P);
+        /*@ assert index_k: (size_t)(k * P) == k * P && (size_t)(k + 1) == k + 1 &&
+              (size_t)((k + 1) * S) == (k + 1) * S; */
+        /*@ assert block_k: k * P + P <= K * P && S <= (k + 1) * S &&
+              (k + 1) * S + S <= (K + 1) * S; */
+        if (grad_theta != NULL) {
+            FN(t_copy)(ctx, grad_theta + k * P, gth, P);
+            /*@ assert eps_grad_theta: sh->eps == \at(sh->eps, Pre); */
+        }
+        if (total_K != NULL) {
+            FN(t_add_to)(ctx, total_K, gth, P);            /* (BPTT.4) */
+            /*@ assert eps_total_K: sh->eps == \at(sh->eps, Pre); */
+        }
+        if (grad_s != NULL) {
+            FN(t_copy)(ctx, grad_s + (k + 1) * S, u, S);
+            /*@ assert eps_grad_s: sh->eps == \at(sh->eps, Pre); */
+        }
+    }
+    /*@ assert eps_end: sh->eps == \at(sh->eps, Pre); */
+    return CEP_OK;
+}
+
 /*@
   behavior null_arg:
     assumes ctx == \null || sh == \null || theta == \null || x == \null || y == \null ||
@@ -88,12 +166,13 @@
                       (total_K == \null || old_block(total_K)) &&
                       (full == \null || old_block(full)) && (loss == \null || old_block(loss));
     assigns grad_s[0 .. (K + 1) * sh->S - 1], grad_theta[0 .. K * sh->P - 1],
-            total_K[0 .. sh->P - 1], full[0 .. sh->P - 1], *loss, cep_heap_clock, *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
+            total_K[0 .. sh->P - 1], full[0 .. sh->P - 1], *loss, cep_heap_clock,
+            *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
     ensures status: \result == CEP_OK || \result == CEP_ENONFINITE || \result == CEP_ENOMEM ||
                     \result == CEP_EDIVERGED;
     ensures nonfinite: \result == CEP_ENONFINITE <==>
-      !(all_fin(theta, sh->P) && all_fin(x, sh->size[0]) &&
-        all_fin(y, sh->size[sh->n_layers]) && all_fin(traj, (T + 1) * sh->S));
+      !\old(all_fin(theta, sh->P) && all_fin(x, sh->size[0]) &&
+            all_fin(y, sh->size[sh->n_layers]) && all_fin(traj, (T + 1) * sh->S));
   complete behaviors;
   disjoint behaviors;
 */
@@ -108,6 +187,7 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
         return st;
     size_t S = sh->S, P = sh->P, N = sh->n_layers;
     /*@ assert dims: 1 <= S <= CEP_MAX_PARAMS && 1 <= P <= CEP_MAX_PARAMS; */
+    //@ ghost lemma_shape_max((cep_shape *)sh);
     //@ ghost cep_steps_lemma(T, S);
     //@ ghost cep_steps_lemma(K, S);
     //@ ghost cep_steps_lemma(K, P);
@@ -124,17 +204,24 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
     /*@ assert sep_s_T: \separated(traj + (T * S .. T * S + S - 1), y + (0 .. sh->size[N] - 1), sh) &&
           (loss != \null ==> \separated(loss, traj + (T * S .. T * S + S - 1))); */
 
+    /* Birth dates of the four blocks (proofs/algo.acsl): each is born after
+     * the clock's value at entry and before the next allocation's, so they
+     * are separated from each other and from the caller's arrays. */
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
+    //@ ghost size_t clk_g = cep_heap_clock;
     REAL *g = FN(cep_vec_new)(ctx, S);
+    //@ ghost size_t clk_u = cep_heap_clock;
     REAL *u = FN(cep_vec_new)(ctx, S);
+    //@ ghost size_t clk_gth = cep_heap_clock;
     REAL *gth = FN(cep_vec_new)(ctx, P);
     if (work == NULL || g == NULL || u == NULL || gth == NULL) {
         st = CEP_ENOMEM;
         goto out;
     }
-    /*@ assert shape_max: shape_max(sh); */
-    /*@ assert fresh: new_block{Pre, Here}(work) && new_block{Pre, Here}(g) &&
-          new_block{Pre, Here}(u) && new_block{Pre, Here}(gth); */
+    /*@ assert born: \at(cep_heap_clock, Pre) <= heap_birth(\base_addr(work)) < clk_g &&
+          clk_g <= heap_birth(\base_addr(g)) < clk_u &&
+          clk_u <= heap_birth(\base_addr(u)) < clk_gth &&
+          clk_gth <= heap_birth(\base_addr(gth)) < cep_heap_clock; */
     /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), g + (0 .. S - 1),
           u + (0 .. S - 1), gth + (0 .. P - 1), theta + (0 .. P - 1),
           x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[N] - 1),
@@ -191,7 +278,15 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
     /*@ loop invariant bound: 0 <= k <= steps;
         loop invariant eps: sh->eps == \at(sh->eps, Pre);
         loop invariant bufs: (g == buf_a && u == buf_b) || (g == buf_b && u == buf_a);
-        loop invariant sep_bufs: \separated(g + (0 .. S - 1), u + (0 .. S - 1), &sh->eps);
+        loop invariant valid_bufs: \valid(g + (0 .. S - 1)) && \valid(u + (0 .. S - 1));
+        loop invariant sep_bufs: \separated(g + (0 .. S - 1), u + (0 .. S - 1),
+          work + (0 .. work_len(sh) - 1), gth + (0 .. P - 1), theta + (0 .. P - 1),
+          x + (0 .. sh->size[0] - 1), traj + (0 .. (T + 1) * S - 1), sh);
+        loop invariant sep_outs:
+          (grad_s != \null ==> \separated(grad_s + (0 .. (K + 1) * S - 1), g + (0 .. S - 1), u + (0 .. S - 1))) &&
+          (grad_theta != \null ==> \separated(grad_theta + (0 .. K * P - 1), g + (0 .. S - 1), u + (0 .. S - 1))) &&
+          (total_K != \null ==> \separated(total_K + (0 .. P - 1), g + (0 .. S - 1), u + (0 .. S - 1))) &&
+          (full != \null ==> \separated(full + (0 .. P - 1), g + (0 .. S - 1), u + (0 .. S - 1)));
         loop invariant ok: st == CEP_OK;
         loop assigns k, st, g, u, buf_a[0 .. S - 1], buf_b[0 .. S - 1],
                      work[0 .. work_len(sh) - 1], gth[0 .. P - 1], full[0 .. P - 1],
@@ -202,36 +297,13 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
     for (size_t k = 0; k < steps; k++) {
         size_t t = T - 1 - k;
         //@ ghost cep_block_lemma(t, T, S);
-        /*@ assert index_t: t == T - 1 - k && (size_t)(t * S) == t * S; */
-        FN(m_step_vjp)(ctx, u, gth, work, sh, theta, x, traj + t * S, g); /* (BPTT.2-3) */
-        /*@ assert eps_vjp: sh->eps == \at(sh->eps, Pre); */
-        if (!FN(t_all_finite)(u, S) || !FN(t_all_finite)(gth, P)) {
-            st = CEP_EDIVERGED;
+        /*@ assert index_t: t == T - 1 - k && (size_t)(t * S) == t * S &&
+              t * S + S <= (T + 1) * S; */
+        /*@ assert shape_k: shape_ok(sh) && shape_max(sh); */
+        st = FN(bptt_step)(ctx, u, gth, work, grad_s, grad_theta, total_K, full, sh, theta, x,
+                           traj + t * S, g, k, K);
+        if (st != CEP_OK)
             break;
-        }
-        if (full != NULL) {
-            FN(t_add_to)(ctx, full, gth, P);               /* (BPTT.5) */
-            /*@ assert eps_full_k: sh->eps == \at(sh->eps, Pre); */
-        }
-        if (k < K) {
-            //@ ghost cep_block_lemma(k, K, S);
-            //@ ghost cep_block_lemma(k, K, P);
-            /*@ assert index_k: (size_t)(k * P) == k * P && (size_t)(k + 1) == k + 1 &&
-                  (size_t)((k + 1) * S) == (k + 1) * S; */
-            /*@ assert block_k: k * P + P <= K * P && (k + 1) * S + S <= (K + 1) * S; */
-            if (grad_theta != NULL) {
-                FN(t_copy)(ctx, grad_theta + k * P, gth, P);
-                /*@ assert eps_gth_k: sh->eps == \at(sh->eps, Pre); */
-            }
-            if (total_K != NULL) {
-                FN(t_add_to)(ctx, total_K, gth, P);        /* (BPTT.4) */
-                /*@ assert eps_total_K_k: sh->eps == \at(sh->eps, Pre); */
-            }
-            if (grad_s != NULL) {
-                FN(t_copy)(ctx, grad_s + (k + 1) * S, u, S);
-                /*@ assert eps_grad_s_k: sh->eps == \at(sh->eps, Pre); */
-            }
-        }
         /*@ assert eps_end: sh->eps == \at(sh->eps, Pre); */
         REAL *swap = g;
         g = u;

@@ -89,18 +89,31 @@ int FN(cep_free_phase)(const cep_ctx *ctx, REAL *s_T, REAL *traj, REAL *residual
     if (!FN(all_finite)(theta, sh->P) || !FN(all_finite)(x, sh->size[0]))
         return CEP_ENONFINITE;
 
+    /* Birth dates: each new block is born after the previous one (the
+     * ghost clock read between the calls), so all are distinct blocks. */
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
+    //@ ghost size_t c1 = cep_heap_clock;
     REAL *cur = FN(cep_vec_new)(ctx, S);
+    //@ ghost size_t c2 = cep_heap_clock;
     REAL *next = FN(cep_vec_new)(ctx, S);
     int st = CEP_OK;
     if (work == NULL || cur == NULL || next == NULL) {
         st = CEP_ENOMEM;
         goto out;
     }
-    /*@ assert shape_max: shape_max(sh); */
+    //@ ghost lemma_shape_max((cep_shape *)sh);
+    /*@ assert born: born_in(work, \at(cep_heap_clock, Pre), c1) && born_in(cur, c1, c2) &&
+          born_in(next, c2, cep_heap_clock); */
     /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1),
-          next + (0 .. S - 1), s_T + (0 .. S - 1), theta + (0 .. sh->P - 1),
-          x + (0 .. sh->size[0] - 1), sh); */
+          next + (0 .. S - 1)); */
+    /*@ assert sep_old: \separated(work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1),
+          next + (0 .. S - 1), s_T + (0 .. S - 1)) &&
+          \separated(work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1),
+          next + (0 .. S - 1), theta + (0 .. sh->P - 1)) &&
+          \separated(work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1),
+          next + (0 .. S - 1), x + (0 .. sh->size[0] - 1)) &&
+          \separated(work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1),
+          next + (0 .. S - 1), sh); */
     /*@ assert sep_new_traj: traj != \null ==> \separated(traj + (0 .. (T + 1) * S - 1),
           work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1), next + (0 .. S - 1)); */
     /*@ assert sep_new_residual: residual != \null ==> \separated(residual,
@@ -119,6 +132,13 @@ int FN(cep_free_phase)(const cep_ctx *ctx, REAL *s_T, REAL *traj, REAL *residual
         loop invariant eps: sh->eps == \at(sh->eps, Pre);
         loop invariant steps: steps == t;
         loop invariant bufs: (cur == buf_a && next == buf_b) || (cur == buf_b && next == buf_a);
+        loop invariant sep_bufs: \separated(cur + (0 .. S - 1), next + (0 .. S - 1),
+          work + (0 .. work_len(sh) - 1), s_T + (0 .. S - 1), theta + (0 .. sh->P - 1),
+          x + (0 .. sh->size[0] - 1), sh);
+        loop invariant sep_traj: traj != \null ==> \separated(traj + (0 .. (T + 1) * S - 1),
+          cur + (0 .. S - 1), next + (0 .. S - 1), work + (0 .. work_len(sh) - 1));
+        loop invariant sep_residual: residual != \null ==> \separated(residual,
+          cur + (0 .. S - 1), next + (0 .. S - 1), work + (0 .. work_len(sh) - 1));
         loop invariant ok: st == CEP_OK;
         loop invariant first: traj != \null ==> zero_block(traj, S);
         loop invariant last: traj != \null ==> \forall integer i; 0 <= i < S ==> traj[t * S + i] == cur[i];
@@ -226,19 +246,33 @@ int FN(cep_free_phase_converge)(const cep_ctx *ctx, REAL *s_out, size_t *T_conv,
     if (!FN(all_finite)(theta, sh->P) || !FN(all_finite)(x, sh->size[0]))
         return CEP_ENONFINITE;
     size_t S = sh->S;
+    /* Birth dates: each new block is born after the previous one (the
+     * ghost clock read between the calls), so all are distinct blocks. */
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
+    //@ ghost size_t c1 = cep_heap_clock;
     REAL *cur = FN(cep_vec_new)(ctx, S);
+    //@ ghost size_t c2 = cep_heap_clock;
     REAL *next = FN(cep_vec_new)(ctx, S);
+    //@ ghost size_t c3 = cep_heap_clock;
     REAL *res = FN(cep_vec_new)(ctx, 1);
     int st = CEP_ENOTCONVERGED;
     if (work == NULL || cur == NULL || next == NULL || res == NULL) {
         st = CEP_ENOMEM;
         goto out;
     }
-    /*@ assert shape_max: shape_max(sh); */
+    //@ ghost lemma_shape_max((cep_shape *)sh);
+    /*@ assert born: born_in(work, \at(cep_heap_clock, Pre), c1) && born_in(cur, c1, c2) &&
+          born_in(next, c2, c3) && born_in(res, c3, cep_heap_clock); */
     /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1),
-          next + (0 .. S - 1), res, s_out + (0 .. S - 1), theta + (0 .. sh->P - 1),
-          x + (0 .. sh->size[0] - 1), sh); */
+          next + (0 .. S - 1), res); */
+    /*@ assert sep_old: \separated(work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1),
+          next + (0 .. S - 1), res, s_out + (0 .. S - 1)) &&
+          \separated(work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1),
+          next + (0 .. S - 1), res, theta + (0 .. sh->P - 1)) &&
+          \separated(work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1),
+          next + (0 .. S - 1), res, x + (0 .. sh->size[0] - 1)) &&
+          \separated(work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1),
+          next + (0 .. S - 1), res, sh); */
     /*@ assert sep_new_residual: residual != \null ==> \separated(residual,
           work + (0 .. work_len(sh) - 1), cur + (0 .. S - 1), next + (0 .. S - 1), res); */
     //@ ghost REAL *buf_a = cur;
@@ -250,6 +284,9 @@ int FN(cep_free_phase_converge)(const cep_ctx *ctx, REAL *s_out, size_t *T_conv,
     /*@ loop invariant bound: 0 <= t <= T_max;
         loop invariant eps: sh->eps == \at(sh->eps, Pre);
         loop invariant bufs: (cur == buf_a && next == buf_b) || (cur == buf_b && next == buf_a);
+        loop invariant sep_bufs: \separated(cur + (0 .. S - 1), next + (0 .. S - 1),
+          work + (0 .. work_len(sh) - 1), res, theta + (0 .. sh->P - 1),
+          x + (0 .. sh->size[0] - 1), sh);
         loop invariant st: st == CEP_ENOTCONVERGED;
         loop invariant res: res[0] >= 0.0;
         loop assigns t, st, cur, next, buf_a[0 .. S - 1], buf_b[0 .. S - 1],

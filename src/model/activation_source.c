@@ -1,6 +1,20 @@
 /* activation_source.c -- rho, rho' and rho'' of spec/model.md §1 (templated
  * body, included by model.c before model_source.c). */
 
+/* R_CMP_DBL(u, c) in a function of its own, whose contract keeps only the
+ * range of the result.  Why: WP 25 prints the hypotheses that r_cmp_dbl's
+ * contract gives at a call with the constant 0.0 (`*u < 0.0`) with an
+ * integer 0, and Why3 then rejects every later goal of the caller ("Type
+ * mismatch between real and int"); with c a parameter it does not. */
+/*@ requires valid_u: \valid_read(u);
+    assigns \nothing;
+    ensures range: -1 <= \result <= 1;
+*/
+static int FN(act_cmp)(const REAL *u, double c)
+{
+    return R_CMP_DBL(u, c);
+}
+
 /* For i < n: rho[i] = rho(u[i]) (ACT.1-4), drho[i] = rho'(u[i]),
  * ddrho[i] = rho''(u[i]); any output may be NULL.  The outputs must not
  * alias u.  The operation order of each line is the order of (ACT.*). */
@@ -73,10 +87,10 @@ static void FN(act_eval)(const cep_ctx *ctx, REAL *rho, REAL *drho, REAL *ddrho,
             break;
         case CEP_ACT_HARDSIGMOID:
             /* (ACT.3) y = clamp(u, 0, 1); y' = 1 on [0, 1], 0 elsewhere; y'' = 0 */
-            if (R_CMP_DBL(ui, 0.0) < 0) {
+            if (FN(act_cmp)(ui, 0.0) < 0) {
                 if (rho) R_SET_DBL(ctx, &rho[i], 0.0);
                 if (drho) R_SET_DBL(ctx, &drho[i], 0.0);
-            } else if (R_CMP_DBL(ui, 1.0) > 0) {
+            } else if (FN(act_cmp)(ui, 1.0) > 0) {
                 if (rho) R_SET_DBL(ctx, &rho[i], 1.0);
                 if (drho) R_SET_DBL(ctx, &drho[i], 0.0);
             } else {

@@ -76,19 +76,16 @@ static void FN(total_input)(const cep_ctx *ctx, REAL *h, REAL *scratch, const ce
         loop variant N + 1 - l;
     */
     for (size_t l = 1; l <= N; l++) {
-        //@ assert s_in: sh->s_off[l] + sh->size[l] <= sh->S;
-        //@ assert W_in: sh->W_off[l] + sh->size[l] * sh->size[l - 1] == sh->b_off[l];
-        //@ assert b_in: sh->b_off[l] + sh->size[l] <= sh->P;
+        //@ ghost model_layer_lemma(sh, l);
         //@ assert fits: sh->size[l] <= max_size(sh, sh->n_layers);
         REAL *hl = LAYER(h, sh, l);
         const REAL *prev = (l == 1) ? x : LAYER(p, sh, l - 1);
-        //@ assert prev_in: l > 1 ==> sh->s_off[l - 1] + sh->size[l - 1] <= sh->s_off[l];
+        //@ ghost if (l > 1) model_layer_lemma(sh, l - 1);
         FN(t_zero)(ctx, hl, sh->size[l]);
         FN(t_matvec_acc)(ctx, hl, W_BLOCK(theta, sh, l), prev, sh->size[l], sh->size[l - 1]);
         FN(t_add_to)(ctx, hl, B_BLOCK(theta, sh, l), sh->size[l]);
         if (l < N) {
-            //@ assert next_in: sh->s_off[l] + sh->size[l] == sh->s_off[l + 1] && sh->s_off[l + 1] + sh->size[l + 1] <= sh->S;
-            //@ assert W_next: sh->W_off[l + 1] + sh->size[l + 1] * sh->size[l] == sh->b_off[l + 1] && sh->b_off[l + 1] + sh->size[l + 1] <= sh->P;
+            //@ ghost model_layer_lemma(sh, l + 1);
             FN(t_matvec_t_acc)(ctx, hl, scratch, W_BLOCK(theta, sh, l + 1),
                                LAYER(p, sh, l + 1), sh->size[l + 1], sh->size[l]);
         }
@@ -112,6 +109,7 @@ void FN(m_step)(const cep_ctx *ctx, REAL *out, REAL *work, const cep_shape *sh,
                 const REAL *theta, const REAL *x, const REAL *s)
 {
     size_t S = sh->S;
+    //@ ghost model_work_lemma(sh);
     REAL *p = work, *dp = work + S, *h = work + 3 * S, *scratch = work + 5 * S;
     int energy = sh->model == CEP_MODEL_ENERGY;
     FN(presyn)(ctx, p, energy ? dp : NULL, NULL, sh, s);
@@ -125,6 +123,10 @@ void FN(m_step)(const cep_ctx *ctx, REAL *out, REAL *work, const cep_shape *sh,
         R_SET_DBL(ctx, e, sh->eps);
         R_SET_DBL(ctx, om, 1.0);
         R_SUB(ctx, om, om, e);
+        /*@ loop invariant bound: 0 <= i <= S;
+            loop assigns i, a[0], out[0 .. S - 1];
+            loop variant S - i;
+        */
         for (size_t i = 0; i < S; i++) {
             R_MUL(ctx, a, &dp[i], &h[i]);
             R_MUL(ctx, a, e, a);
@@ -155,18 +157,29 @@ void FN(m_step)(const cep_ctx *ctx, REAL *out, REAL *work, const cep_shape *sh,
 void FN(m_G)(const cep_ctx *ctx, REAL *g, REAL *work, const cep_shape *sh,
              const REAL *x, const REAL *s)
 {
+    //@ ghost model_work_lemma(sh);
     REAL *p = work;
     REAL c[1];
     R_INIT(ctx, c);
     int energy = sh->model == CEP_MODEL_ENERGY;
     R_SET_DBL(ctx, c, energy ? sh->eps : 1.0);
     FN(presyn)(ctx, p, NULL, NULL, sh, s);
+    /*@ loop invariant bound: 1 <= l <= sh->n_layers + 1;
+        loop assigns l, g[0 .. sh->P - 1];
+        loop variant sh->n_layers + 1 - l;
+    */
     for (size_t l = 1; l <= sh->n_layers; l++) {
+        //@ ghost model_layer_lemma(sh, l);
+        //@ ghost if (l > 1) model_layer_lemma(sh, l - 1);
         const REAL *pl = LAYER(p, sh, l);
         const REAL *prev = (l == 1) ? x : LAYER(p, sh, l - 1);
         FN(t_outer)(ctx, W_BLOCK(g, sh, l), energy ? c : NULL, pl, prev,
                     sh->size[l], sh->size[l - 1]);
         REAL *gb = B_BLOCK(g, sh, l);
+        /*@ loop invariant bound: 0 <= i <= sh->size[l];
+            loop assigns i, gb[0 .. sh->size[l] - 1];
+            loop variant sh->size[l] - i;
+        */
         for (size_t i = 0; i < sh->size[l]; i++) {
             if (energy)
                 R_MUL(ctx, &gb[i], c, &pl[i]);
@@ -211,6 +224,7 @@ void FN(m_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, REAL *work, const
                     const REAL *theta, const REAL *x, const REAL *s, const REAL *v)
 {
     size_t S = sh->S, N = sh->n_layers;
+    //@ ghost model_work_lemma(sh);
     REAL *p = work, *dp = work + S, *dd = work + 2 * S, *h = work + 3 * S;
     REAL *w = work + 4 * S, *scratch = work + 5 * S;
     int energy = sh->model == CEP_MODEL_ENERGY;
@@ -226,6 +240,10 @@ void FN(m_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, REAL *work, const
     FN(presyn)(ctx, p, dp, energy ? dd : NULL, sh, s);
     FN(total_input)(ctx, h, scratch, sh, theta, x, p);
     if (energy) {
+        /*@ loop invariant bound: 0 <= i <= S;
+            loop assigns i, a[0], w[0 .. S - 1];
+            loop variant S - i;
+        */
         for (size_t i = 0; i < S; i++) {
             R_MUL(ctx, a, &dp[i], &v[i]);
             R_MUL(ctx, &w[i], e, a);
@@ -238,7 +256,15 @@ void FN(m_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, REAL *work, const
 
     /* q_l into u_l, in the order (ORD.3): from +0, add W_{l+1}^T w_{l+1},
      * then W_l w_{l-1}. */
+    /*@ loop invariant bound: 1 <= l <= N + 1;
+        loop assigns l, u[0 .. S - 1], scratch[0 .. max_size(sh, sh->n_layers) - 1];
+        loop variant N + 1 - l;
+    */
     for (size_t l = 1; l <= N; l++) {
+        //@ ghost model_layer_lemma(sh, l);
+        //@ assert fits: sh->size[l] <= max_size(sh, sh->n_layers);
+        //@ ghost if (l < N) model_layer_lemma(sh, l + 1);
+        //@ ghost if (l > 1) model_layer_lemma(sh, l - 1);
         REAL *ul = LAYER(u, sh, l);
         FN(t_zero)(ctx, ul, sh->size[l]);
         if (l < N)
@@ -250,6 +276,10 @@ void FN(m_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, REAL *work, const
     }
     if (energy) {
         /* (VJP.2) u = ((om + eps * (rho''(s) * h)) * v) + (p' * q) */
+        /*@ loop invariant bound: 0 <= i <= S;
+            loop assigns i, a[0], b[0], u[0 .. S - 1];
+            loop variant S - i;
+        */
         for (size_t i = 0; i < S; i++) {
             R_MUL(ctx, a, &dd[i], &h[i]);
             R_MUL(ctx, a, e, a);
@@ -261,7 +291,13 @@ void FN(m_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, REAL *work, const
     }
 
     /* (VJP.4) parameter cotangents (skipped when gtheta is NULL) */
+    /*@ loop invariant bound: 1 <= l <= N + 1;
+        loop assigns l, gtheta[0 .. sh->P - 1];
+        loop variant N + 1 - l;
+    */
     for (size_t l = 1; gtheta != NULL && l <= N; l++) {
+        //@ ghost model_layer_lemma(sh, l);
+        //@ ghost if (l > 1) model_layer_lemma(sh, l - 1);
         const REAL *prev = (l == 1) ? x : LAYER(p, sh, l - 1);
         REAL *gW = W_BLOCK(gtheta, sh, l);
         FN(t_outer)(ctx, gW, NULL, LAYER(w, sh, l), prev, sh->size[l], sh->size[l - 1]);
@@ -278,13 +314,48 @@ void FN(m_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, REAL *work, const
 
 /* ---- public wrappers (allocate their own workspace) ------------------- */
 
-static int FN(check_model_args)(const cep_shape *sh, const void *a, const void *b, const void *c)
+/* The API contracts below share one convention (proofs/algo.acsl): with
+ * any required pointer NULL the result is CEP_EARG and nothing is written;
+ * otherwise the arrays have their documented sizes, the written ones do not
+ * overlap anything else, and every argument array is older than the call
+ * (old_block), so the workspace from cep_vec_new overlaps none of them. */
+
+/* Typed pointers (not void *): WP's typed memory model handles them. */
+/*@ assigns \nothing;
+    ensures null: sh == \null || a == \null || b == \null || c == \null ==> \result == CEP_EARG;
+    ensures ok: sh != \null && a != \null && b != \null && c != \null ==> \result == CEP_OK;
+*/
+static int FN(check_model_args)(const cep_shape *sh, const REAL *a, const REAL *b, const REAL *c)
 {
     if (sh == NULL || a == NULL || b == NULL || c == NULL)
         return CEP_EARG;
     return CEP_OK;
 }
 
+/*@ behavior null_arg:
+      assumes ctx == \null || out == \null || sh == \null || theta == \null ||
+              x == \null || s == \null;
+      assigns \nothing;
+      ensures status: \result == CEP_EARG;
+    behavior run:
+      assumes ctx != \null && out != \null && sh != \null && theta != \null &&
+              x != \null && s != \null;
+      requires valid_sh: \valid_read(sh);
+      requires shape: shape_ok(sh);
+      requires valid_out: \valid(out + (0 .. sh->S - 1));
+      requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+      requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+      requires valid_s: \valid_read(s + (0 .. sh->S - 1));
+      requires sep: \separated(out + (0 .. sh->S - 1), theta + (0 .. sh->P - 1),
+                               x + (0 .. sh->size[0] - 1), s + (0 .. sh->S - 1), sh);
+      requires old: old_block(out) && old_block(theta) && old_block(x) && old_block(s) &&
+                    old_shape(sh);
+      assigns out[0 .. sh->S - 1], cep_heap_clock,
+              *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
+      ensures status: \result == CEP_OK || \result == CEP_ENOMEM;
+    complete behaviors;
+    disjoint behaviors;
+*/
 int FN(cep_model_step)(const cep_ctx *ctx, REAL *out, const cep_shape *sh,
                        const REAL *theta, const REAL *x, const REAL *s)
 {
@@ -292,6 +363,9 @@ int FN(cep_model_step)(const cep_ctx *ctx, REAL *out, const cep_shape *sh,
     if (st || s == NULL || ctx == NULL) return st ? st : CEP_EARG;
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
     if (work == NULL) return CEP_ENOMEM;
+    //@ ghost model_work_lemma(sh);
+    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), out + (0 .. sh->S - 1),
+          theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), s + (0 .. sh->S - 1), sh); */
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
     FN(m_step)(ctx, out, work, sh, theta, x, s);
@@ -300,12 +374,35 @@ int FN(cep_model_step)(const cep_ctx *ctx, REAL *out, const cep_shape *sh,
     return CEP_OK;
 }
 
+/*@ behavior null_arg:
+      assumes ctx == \null || g == \null || sh == \null || x == \null || s == \null;
+      assigns \nothing;
+      ensures status: \result == CEP_EARG;
+    behavior run:
+      assumes ctx != \null && g != \null && sh != \null && x != \null && s != \null;
+      requires valid_sh: \valid_read(sh);
+      requires shape: shape_ok(sh);
+      requires valid_g: \valid(g + (0 .. sh->P - 1));
+      requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+      requires valid_s: \valid_read(s + (0 .. sh->S - 1));
+      requires sep: \separated(g + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1),
+                               s + (0 .. sh->S - 1), sh);
+      requires old: old_block(g) && old_block(x) && old_block(s) && old_shape(sh);
+      assigns g[0 .. sh->P - 1], cep_heap_clock,
+              *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
+      ensures status: \result == CEP_OK || \result == CEP_ENOMEM;
+    complete behaviors;
+    disjoint behaviors;
+*/
 int FN(cep_model_G)(const cep_ctx *ctx, REAL *g, const cep_shape *sh, const REAL *x, const REAL *s)
 {
     int st = FN(check_model_args)(sh, g, x, s);
     if (st || ctx == NULL) return st ? st : CEP_EARG;
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
     if (work == NULL) return CEP_ENOMEM;
+    //@ ghost model_work_lemma(sh);
+    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), g + (0 .. sh->P - 1),
+          x + (0 .. sh->size[0] - 1), s + (0 .. sh->S - 1), sh); */
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
     FN(m_G)(ctx, g, work, sh, x, s);
@@ -314,6 +411,38 @@ int FN(cep_model_G)(const cep_ctx *ctx, REAL *g, const cep_shape *sh, const REAL
     return CEP_OK;
 }
 
+/*@ behavior null_arg:
+      assumes ctx == \null || u == \null || sh == \null || theta == \null ||
+              x == \null || s == \null || v == \null;
+      assigns \nothing;
+      ensures status: \result == CEP_EARG;
+    behavior run:
+      assumes ctx != \null && u != \null && sh != \null && theta != \null &&
+              x != \null && s != \null && v != \null;
+      requires valid_sh: \valid_read(sh);
+      requires shape: shape_ok(sh);
+      requires valid_u: \valid(u + (0 .. sh->S - 1));
+      requires valid_gtheta: gtheta == \null || \valid(gtheta + (0 .. sh->P - 1));
+      requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+      requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+      requires valid_s: \valid_read(s + (0 .. sh->S - 1));
+      requires valid_v: \valid_read(v + (0 .. sh->S - 1));
+      requires sep: \separated(u + (0 .. sh->S - 1), theta + (0 .. sh->P - 1),
+                               x + (0 .. sh->size[0] - 1), s + (0 .. sh->S - 1),
+                               v + (0 .. sh->S - 1), sh);
+      requires sep_gtheta: gtheta != \null ==>
+                 \separated(gtheta + (0 .. sh->P - 1), u + (0 .. sh->S - 1),
+                            theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1),
+                            s + (0 .. sh->S - 1), v + (0 .. sh->S - 1), sh);
+      requires old: old_block(u) && old_block(theta) && old_block(x) && old_block(s) &&
+                    old_block(v) && old_shape(sh);
+      requires old_opt: gtheta == \null || old_block(gtheta);
+      assigns u[0 .. sh->S - 1], gtheta[0 .. sh->P - 1], cep_heap_clock,
+              *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
+      ensures status: \result == CEP_OK || \result == CEP_ENOMEM;
+    complete behaviors;
+    disjoint behaviors;
+*/
 int FN(cep_model_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, const cep_shape *sh,
                            const REAL *theta, const REAL *x, const REAL *s, const REAL *v)
 {
@@ -321,6 +450,12 @@ int FN(cep_model_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, const cep_
     if (st || ctx == NULL || s == NULL || v == NULL) return st ? st : CEP_EARG;
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
     if (work == NULL) return CEP_ENOMEM;
+    //@ ghost model_work_lemma(sh);
+    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), u + (0 .. sh->S - 1),
+          theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), s + (0 .. sh->S - 1),
+          v + (0 .. sh->S - 1), sh); */
+    /*@ assert sep_new_gtheta: gtheta != \null ==>
+          \separated(work + (0 .. work_len(sh) - 1), gtheta + (0 .. sh->P - 1)); */
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
     FN(m_step_vjp)(ctx, u, gtheta, work, sh, theta, x, s, v);
@@ -331,6 +466,31 @@ int FN(cep_model_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, const cep_
 
 /* (PHI.E) Phi = ((1 - eps)/2) ||s||^2 + eps * sum_l p_l^T (W_l p_{l-1} + b_l)
  * (PHI.P) Phi = sum_l s_l^T (W_l s_{l-1} + b_l) */
+/*@ behavior null_arg:
+      assumes ctx == \null || phi == \null || sh == \null || theta == \null ||
+              x == \null || s == \null;
+      assigns \nothing;
+      ensures status: \result == CEP_EARG;
+    behavior run:
+      assumes ctx != \null && phi != \null && sh != \null && theta != \null &&
+              x != \null && s != \null;
+      requires valid_sh: \valid_read(sh);
+      requires shape: shape_ok(sh);
+      requires valid_phi: \valid(phi);
+      requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+      requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+      requires valid_s: \valid_read(s + (0 .. sh->S - 1));
+      requires sep: \separated(phi, theta + (0 .. sh->P - 1)) &&
+                    \separated(phi, x + (0 .. sh->size[0] - 1)) &&
+                    \separated(phi, s + (0 .. sh->S - 1)) && \separated(phi, sh);
+      requires old: old_block(phi) && old_block(theta) && old_block(x) && old_block(s) &&
+                    old_shape(sh);
+      assigns *phi, cep_heap_clock,
+              *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
+      ensures status: \result == CEP_OK || \result == CEP_ENOMEM;
+    complete behaviors;
+    disjoint behaviors;
+*/
 int FN(cep_model_phi)(const cep_ctx *ctx, REAL *phi, const cep_shape *sh,
                       const REAL *theta, const REAL *x, const REAL *s)
 {
@@ -339,6 +499,9 @@ int FN(cep_model_phi)(const cep_ctx *ctx, REAL *phi, const cep_shape *sh,
     size_t S = sh->S;
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
     if (work == NULL) return CEP_ENOMEM;
+    //@ ghost model_work_lemma(sh);
+    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), phi,
+          theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), s + (0 .. sh->S - 1), sh); */
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
     REAL *p = work, *a = work + S;
@@ -349,7 +512,13 @@ int FN(cep_model_phi)(const cep_ctx *ctx, REAL *phi, const cep_shape *sh,
     int energy = sh->model == CEP_MODEL_ENERGY;
     FN(presyn)(ctx, p, NULL, NULL, sh, s);
     R_SET_DBL(ctx, sum, 0.0);
+    /*@ loop invariant bound: 1 <= l <= sh->n_layers + 1;
+        loop assigns l, t[0], sum[0], a[0 .. S - 1];
+        loop variant sh->n_layers + 1 - l;
+    */
     for (size_t l = 1; l <= sh->n_layers; l++) {
+        //@ ghost model_layer_lemma(sh, l);
+        //@ ghost if (l > 1) model_layer_lemma(sh, l - 1);
         REAL *al = LAYER(a, sh, l);
         const REAL *prev = (l == 1) ? x : LAYER(p, sh, l - 1);
         FN(t_zero)(ctx, al, sh->size[l]);
@@ -381,6 +550,25 @@ int FN(cep_model_phi)(const cep_ctx *ctx, REAL *phi, const cep_shape *sh,
 }
 
 /* (COST.1) l(s, y) = 1/2 ||s_N - y||^2, summed in increasing index order. */
+/*@ behavior null_arg:
+      assumes ctx == \null || loss == \null || sh == \null || s == \null || y == \null;
+      assigns \nothing;
+      ensures status: \result == CEP_EARG;
+    behavior run:
+      assumes ctx != \null && loss != \null && sh != \null && s != \null && y != \null;
+      requires valid_sh: \valid_read(sh);
+      requires shape: shape_ok(sh);
+      requires valid_loss: \valid(loss);
+      requires valid_s: \valid_read(s + (0 .. sh->S - 1));
+      requires valid_y: \valid_read(y + (0 .. sh->size[sh->n_layers] - 1));
+      requires sep: \separated(loss, s + (0 .. sh->S - 1)) &&
+                    \separated(loss, y + (0 .. sh->size[sh->n_layers] - 1)) &&
+                    \separated(loss, sh);
+      assigns *loss;
+      ensures status: \result == CEP_OK;
+    complete behaviors;
+    disjoint behaviors;
+*/
 int FN(cep_loss)(const cep_ctx *ctx, REAL *loss, const cep_shape *sh, const REAL *s, const REAL *y)
 {
     int st = FN(check_model_args)(sh, loss, s, y);
@@ -389,10 +577,15 @@ int FN(cep_loss)(const cep_ctx *ctx, REAL *loss, const cep_shape *sh, const REAL
     FN(cep_scope_enter)(&scope, ctx);
     size_t N = sh->n_layers;
     const REAL *sN = LAYER(s, sh, N);
+    //@ ghost model_layer_lemma(sh, N);
     REAL d[1], half[1];
     R_INIT(ctx, d);
     R_INIT(ctx, half);
     R_SET_DBL(ctx, loss, 0.0);
+    /*@ loop invariant bound: 0 <= i <= sh->size[N];
+        loop assigns i, d[0], *loss;
+        loop variant sh->size[N] - i;
+    */
     for (size_t i = 0; i < sh->size[N]; i++) {
         R_SUB(ctx, d, &sN[i], &y[i]);
         R_MUL(ctx, d, d, d);

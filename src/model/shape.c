@@ -6,8 +6,37 @@
 #include <string.h>
 #include "internal.h"
 
-static const char *const model_names[] = {"energy", "prototypical"};
-static const char *const act_names[] = {"tanh", "sigmoid4", "hardsigmoid", "identity"};
+/* Arrays of characters rather than pointers to literals, so that every entry
+ * is plainly readable over its whole size (WP cannot see through a literal
+ * to its terminator); each entry holds its terminating '\0'. */
+static const char model_names[2][13] = {"energy", "prototypical"};
+static const char act_names[4][12] = {"tanh", "sigmoid4", "hardsigmoid", "identity"};
+
+/* strcmp(name, ref) == 0, written out: ref is a table entry of cap bytes
+ * that holds its terminator, name any string.  The same test as strcmp's,
+ * but WP proves every access: name is read only while it agrees with ref
+ * on non-zero characters, hence never past its own terminator. */
+/*@ requires valid_name: valid_read_string(name);
+    requires valid_ref: \valid_read(ref + (0 .. cap - 1));
+    assigns \nothing;
+    ensures bool: \result == 0 || \result == 1;
+*/
+static int name_eq(const char *name, const char *ref, size_t cap)
+{
+    /*@ loop invariant bound: 0 <= k <= cap;
+        loop invariant same: \forall integer j; 0 <= j < k ==> name[j] == ref[j] && ref[j] != '\0';
+        loop invariant in_name: k <= strlen(name);
+        loop assigns k;
+        loop variant cap - k;
+    */
+    for (size_t k = 0; k < cap; k++) {
+        if (name[k] != ref[k])
+            return 0;
+        if (ref[k] == '\0')
+            return 1;
+    }
+    return 0;
+}
 
 /*@ assigns \nothing;
     ensures valid: \valid_read(\result);
@@ -39,7 +68,7 @@ int cep_model_parse(cep_model *out, const char *name)
         loop variant 2 - i;
     */
     for (unsigned i = 0; i < 2; i++)
-        if (name && strcmp(name, model_names[i]) == 0) {
+        if (name && name_eq(name, model_names[i], sizeof model_names[i])) {
             *out = (cep_model)i;
             return CEP_OK;
         }
@@ -60,7 +89,7 @@ int cep_activation_parse(cep_activation *out, const char *name)
         loop variant 4 - i;
     */
     for (unsigned i = 0; i < 4; i++)
-        if (name && strcmp(name, act_names[i]) == 0) {
+        if (name && name_eq(name, act_names[i], sizeof act_names[i])) {
             *out = (cep_activation)i;
             return CEP_OK;
         }
@@ -110,40 +139,46 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
     sh->eps = eps;
     sh->n_layers = n_sizes - 1;
     size_t S = 0, P = 0;
+    /* Proof notes.  From here on the loops carry the frame facts as
+     * invariants (kept: sizes is untouched, it is separated from *sh;
+     * copied, n: the fields already set stay set), so that each goal only
+     * looks at one iteration's writes. */
     /*@ loop invariant bound: 0 <= l <= n_sizes;
-        loop invariant copied: \forall integer k; 0 <= k < l ==> sh->size[k] == sizes[k];
+        loop invariant copied: \forall integer k; 0 <= k < l ==> sh->size[k] == \at(sizes[k], Pre);
+        loop invariant kept: \forall integer k; 0 <= k < n_sizes ==> sizes[k] == \at(sizes[k], Pre);
+        loop invariant n: sh->n_layers == n_sizes - 1;
         loop assigns l, sh->size[0 .. n_sizes - 1];
         loop variant n_sizes - l;
     */
     for (size_t l = 0; l < n_sizes; l++)
         sh->size[l] = sizes[l];
-    /* Proof notes.  Each value the loop writes is also recorded in a ghost
-     * array (gS, gW, gB: the offsets; gX, gXp: sizes[l] and sizes[l-1]).
-     * For WP these are logic arrays, not memory: the recurrences are kept on
-     * them, and a single invariant (link) ties them to the fields of *sh.
-     * This keeps the goals small enough for the provers. */
-    /*@ ghost size_t gS[CEP_MAX_LAYERS + 1], gW[CEP_MAX_LAYERS + 1], gB[CEP_MAX_LAYERS + 1],
-                     gX[CEP_MAX_LAYERS + 1], gXp[CEP_MAX_LAYERS + 1]; */
+    /* Each offset the loop writes is also recorded in a ghost array (gS,
+     * gW, gB).  For WP these are logic arrays, not memory: the recurrences
+     * are kept on them, on the sizes as they were on entry (\at(.., Pre),
+     * constants too), and a single invariant (link) ties them to the fields
+     * of *sh.  This keeps the goals small enough for the provers. */
+    /*@ ghost size_t gS[CEP_MAX_LAYERS + 1], gW[CEP_MAX_LAYERS + 1], gB[CEP_MAX_LAYERS + 1]; */
     /*@ loop invariant bound: 1 <= l <= n_sizes;
+        loop invariant kept: \forall integer k; 0 <= k < n_sizes ==> sizes[k] == \at(sizes[k], Pre);
+        loop invariant copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \at(sizes[k], Pre);
+        loop invariant n: sh->n_layers == n_sizes - 1;
         loop invariant sizes: \forall integer k; 0 <= k < n_sizes ==>
           1 <= \at(sizes[k], Pre) <= CEP_MAX_LAYER_SIZE;
         loop invariant totals: S <= P <= CEP_MAX_PARAMS;
         loop invariant start: l == 1 ==> S == 0 && P == 0;
-        loop invariant first: l > 1 ==> gS[1] == 0 && gW[1] == 0 && gXp[1] == \at(sizes[0], Pre);
+        loop invariant first: l > 1 ==> gS[1] == 0 && gW[1] == 0;
         loop invariant last: l > 1 ==> \let k = l - 1;
-          S == gS[k] + gX[k] && P == gB[k] + gX[k] && gX[k] == \at(sizes[k], Pre);
-        loop invariant gX: \forall integer k; 1 <= k < l ==> gX[k] == \at(sizes[k], Pre);
-        loop invariant gvals: \forall integer k; 1 <= k < l ==>
-          1 <= gX[k] <= CEP_MAX_LAYER_SIZE && 1 <= gXp[k] <= CEP_MAX_LAYER_SIZE;
+          S == gS[k] + \at(sizes[k], Pre) && P == gB[k] + \at(sizes[k], Pre);
         loop invariant b_off: \forall integer k; 1 <= k < l ==>
-          gB[k] == gW[k] + gX[k] * gXp[k] && gW[k] <= gB[k];
+          gB[k] == gW[k] + \at(sizes[k], Pre) * \at(sizes[k - 1], Pre);
+        loop invariant mono: \forall integer k; 1 <= k < l ==> gW[k] <= gB[k];
         loop invariant next: \forall integer k; 1 <= k < l - 1 ==>
-          gS[k + 1] == gS[k] + gX[k] && gW[k + 1] == gB[k] + gX[k] && gXp[k + 1] == gX[k];
+          gS[k + 1] == gS[k] + \at(sizes[k], Pre) && gW[k + 1] == gB[k] + \at(sizes[k], Pre);
         loop invariant link: \forall integer k; 1 <= k < l ==>
           sh->s_off[k] == gS[k] && sh->W_off[k] == gW[k] && sh->b_off[k] == gB[k];
         loop assigns l, S, P, sh->s_off[1 .. n_sizes - 1], sh->W_off[1 .. n_sizes - 1],
                      sh->b_off[1 .. n_sizes - 1], gS[1 .. n_sizes - 1], gW[1 .. n_sizes - 1],
-                     gB[1 .. n_sizes - 1], gX[1 .. n_sizes - 1], gXp[1 .. n_sizes - 1];
+                     gB[1 .. n_sizes - 1];
         loop variant n_sizes - l;
     */
     for (size_t l = 1; l < n_sizes; l++) {
@@ -151,11 +186,13 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
          * 64-bit size_t; on 32-bit targets check anyway. */
         /*@ assert frame: \let k = l; sizes[k] == \at(sizes[k], Pre) &&
               sizes[k - 1] == \at(sizes[k - 1], Pre); */
-        /*@ ghost gX[l] = sizes[l]; gXp[l] = sizes[l - 1]; */
+        /*@ assert in_range: \let k = l; 1 <= \at(sizes[k], Pre) <= CEP_MAX_LAYER_SIZE &&
+              1 <= \at(sizes[k - 1], Pre) <= CEP_MAX_LAYER_SIZE; */
         if (sizes[l] > SIZE_MAX / sizes[l - 1])
             return CEP_EOVERFLOW;
         /*@ ghost lemma_size_product(sizes[l], sizes[l - 1]); */
         size_t wl = sizes[l] * sizes[l - 1];
+        /*@ assert wl: \let k = l; wl == \at(sizes[k], Pre) * \at(sizes[k - 1], Pre); */
         sh->s_off[l] = S;
         /*@ ghost gS[l] = S; */
         S += sizes[l];
@@ -164,22 +201,39 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
         if (wl > CEP_MAX_PARAMS || P > CEP_MAX_PARAMS - wl)
             return CEP_EPARAMS;
         P += wl;
+        /*@ assert P_W: P == gW[l] + wl; */
         sh->b_off[l] = P;
         /*@ ghost gB[l] = P; */
         if (P > CEP_MAX_PARAMS - sizes[l])
             return CEP_EPARAMS;
         P += sizes[l];
+        /*@ assert new_b: \let k = l;
+              gB[k] == gW[k] + \at(sizes[k], Pre) * \at(sizes[k - 1], Pre) && gW[k] <= gB[k]; */
+        /*@ assert new_S: \let k = l; S == gS[k] + \at(sizes[k], Pre) && S <= P; */
     }
     sh->S = S;
     sh->P = P;
+    /* The facts on *sh, one small step at a time (N = n_sizes - 1). */
+    /*@ assert n: sh->n_layers == n_sizes - 1; */
     /*@ assert copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \at(sizes[k], Pre); */
     /*@ assert linked: \forall integer k; 1 <= k < n_sizes ==>
           sh->s_off[k] == gS[k] && sh->W_off[k] == gW[k] && sh->b_off[k] == gB[k]; */
     /*@ assert sizes_ok: shape_sizes(sh); */
+    /*@ assert first_ok: sh->s_off[1] == 0 && sh->W_off[1] == 0; */
+    /*@ assert mono_ok: \forall integer k; 1 <= k < n_sizes ==> sh->W_off[k] <= sh->b_off[k]; */
+    /*@ assert b_off_ok: \forall integer k; 1 <= k < n_sizes ==>
+          sh->b_off[k] == sh->W_off[k] + sh->size[k] * sh->size[k - 1]; */
+    /*@ assert next_ok: \forall integer k; 1 <= k < n_sizes - 1 ==>
+          sh->s_off[k + 1] == sh->s_off[k] + sh->size[k] &&
+          sh->W_off[k + 1] == sh->b_off[k] + sh->size[k]; */
+    /*@ assert last_ok: \let k = n_sizes - 1;
+          sh->S == sh->s_off[k] + sh->size[k] && sh->P == sh->b_off[k] + sh->size[k]; */
+    /*@ assert totals_ok: sh->S <= sh->P <= CEP_MAX_PARAMS; */
     /*@ assert chain_ok: shape_chain(sh); */
     /*@ assert offsets_ok: shape_offsets(sh); */
     /*@ ghost lemma_shape_blocks(sh); */
     /*@ assert hyper_ok: shape_hyper(sh); */
+    /*@ assert kept_end: \forall integer k; 0 <= k < n_sizes ==> sizes[k] == \at(sizes[k], Pre); */
     return CEP_OK;
 }
 
@@ -293,6 +347,8 @@ size_t cep_model_work_len(const cep_shape *sh)
     */
     for (size_t l = 1; l <= sh->n_layers; l++)
         if (sh->size[l] > maxn) maxn = sh->size[l];
+    /*@ assert maxn_value: maxn == max_size(sh, sh->n_layers); */
+    /*@ assert S_small: sh->S <= CEP_MAX_PARAMS; */ /* so no wrap-around below */
     return 5 * sh->S + maxn;
 }
 

@@ -53,10 +53,10 @@ static inline uint64_t rotl(uint64_t x, int k)
 /*@ requires valid_r: \valid(r);
     assigns r->s[0 .. 3];
     ensures result: \result == xo_out(\old(r->s[1]));
-    ensures s0: r->s[0] == xo_next0(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]));
-    ensures s1: r->s[1] == xo_next1(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]));
-    ensures s2: r->s[2] == xo_next2(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]));
-    ensures s3: r->s[3] == xo_next3(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]));
+    ensures s0: r->s[0] == XO_NEXT0(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]));
+    ensures s1: r->s[1] == XO_NEXT1(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]));
+    ensures s2: r->s[2] == XO_NEXT2(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]));
+    ensures s3: r->s[3] == XO_NEXT3(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]));
 */
 uint64_t cep_rng_next(cep_rng *r)
 {
@@ -75,14 +75,16 @@ uint64_t cep_rng_next(cep_rng *r)
 /* (RNG.3) the top 53 bits as a double in [0, 1): exact, no rounding. */
 /*@ requires valid_r: \valid(r);
     assigns r->s[0 .. 3];
-    ensures state: r->s[0] == xo_next0(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]))
-                && r->s[1] == xo_next1(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]))
-                && r->s[2] == xo_next2(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]))
-                && r->s[3] == xo_next3(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]));
+    ensures state: r->s[0] == XO_NEXT0(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]))
+                && r->s[1] == XO_NEXT1(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]))
+                && r->s[2] == XO_NEXT2(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]))
+                && r->s[3] == XO_NEXT3(\old(r->s[0]), \old(r->s[1]), \old(r->s[2]), \old(r->s[3]));
     ensures value: \result == (xo_out(\old(r->s[1])) >> 11) * 0x1.0p-53;
     ensures range: 0.0 <= \result < 1.0;
 */
 double cep_rng_uniform(cep_rng *r)
 {
-    return (double)(cep_rng_next(r) >> 11) * 0x1.0p-53;
+    uint64_t v = cep_rng_next(r);
+    /*@ ghost lemma_shr11(v); */ /* v >> 11 < 2^53: the range */
+    return (double)(v >> 11) * 0x1.0p-53;
 }
