@@ -391,7 +391,8 @@ out:
                       (theta_K == \null || old_block(theta_K)) &&
                       (delta_s == \null || old_block(delta_s)) &&
                       (delta_theta == \null || old_block(delta_theta)) &&
-                      (total == \null || old_block(total));
+                      (total == \null || old_block(total)) &&
+                      (eta == \null || old_block((double *)eta));
     assigns s_K[0 .. sh->S - 1], theta_K[0 .. sh->P - 1], delta_s[0 .. K * sh->S - 1],
             delta_theta[0 .. K * sh->P - 1], total[0 .. sh->P - 1], cep_heap_clock, *{ q | double *q; heap_birth(\base_addr(q)) >= cep_heap_clock };
     ensures status: \result == CEP_OK || \result == CEP_EBETA || \result == CEP_EETA ||
@@ -432,103 +433,97 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
         return CEP_ENONFINITE;
 
     int ep = (eta == NULL);
+    /* Birth dates: each new block is born after the previous one (the
+     * ghost clock read between the calls), so all are distinct blocks. */
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
+    //@ ghost size_t c1 = cep_heap_clock;
     REAL *s = FN(cep_vec_new)(ctx, S);
+    //@ ghost size_t c2 = cep_heap_clock;
     REAL *s_next = FN(cep_vec_new)(ctx, S);
+    //@ ghost size_t c3 = cep_heap_clock;
     REAL *th = FN(cep_vec_new)(ctx, P);
+    //@ ghost size_t c4 = cep_heap_clock;
     REAL *g_prev = FN(cep_vec_new)(ctx, P);
+    //@ ghost size_t c5 = cep_heap_clock;
     REAL *g_next = FN(cep_vec_new)(ctx, P);
+    //@ ghost size_t c6 = cep_heap_clock;
     REAL *dth = FN(cep_vec_new)(ctx, P);
+    //@ ghost size_t c7 = cep_heap_clock;
     REAL *g_star = (ep && total != NULL) ? FN(cep_vec_new)(ctx, P) : NULL;
+    //@ ghost size_t c8 = cep_heap_clock;
     REAL *acc = (!ep && total != NULL) ? FN(cep_vec_new)(ctx, P) : NULL;
     if (work == NULL || s == NULL || s_next == NULL || th == NULL || g_prev == NULL ||
         g_next == NULL || dth == NULL || (total != NULL && g_star == NULL && acc == NULL)) {
         st = CEP_ENOMEM;
         goto out;
     }
-    /*@ assert shape_max: shape_max(sh); */
-    /*@ assert fresh: new_block{Pre, Here}(work) && new_block{Pre, Here}(s) &&
-          new_block{Pre, Here}(s_next) && new_block{Pre, Here}(th) &&
-          new_block{Pre, Here}(g_prev) && new_block{Pre, Here}(g_next) &&
-          new_block{Pre, Here}(dth) && (g_star == \null || new_block{Pre, Here}(g_star)) &&
-          (acc == \null || new_block{Pre, Here}(acc)); */
+    //@ ghost lemma_shape_max((cep_shape *)sh);
+    /*@ assert born: born_in(work, \at(cep_heap_clock, Pre), c1) && born_in(s, c1, c2) &&
+          born_in(s_next, c2, c3) && born_in(th, c3, c4) && born_in(g_prev, c4, c5) &&
+          born_in(g_next, c5, c6) && born_in(dth, c6, c7) &&
+          (g_star == \null || born_in(g_star, c7, c8)) &&
+          (acc == \null || born_in(acc, c8, cep_heap_clock)); */
     /*@ assert opt_new: (ep && total != \null ==> g_star != \null) &&
                         (!ep && total != \null ==> acc != \null) &&
-                        (ep <==> eta == \null); */
+                        (ep <==> eta == \null) && (g_star == \null || acc == \null); */
     /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
           s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
           g_next + (0 .. P - 1), dth + (0 .. P - 1)); */
-    /*@ assert sep_new_in: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
+    /*@ assert sep_new_theta: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
           s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1), dth + (0 .. P - 1), theta + (0 .. P - 1),
-          x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[N] - 1), s_star + (0 .. S - 1), sh); */
+          g_next + (0 .. P - 1), dth + (0 .. P - 1), theta + (0 .. P - 1)); */
+    /*@ assert sep_new_x: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
+          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1), dth + (0 .. P - 1), x + (0 .. sh->size[0] - 1)); */
+    /*@ assert sep_new_y: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
+          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1), dth + (0 .. P - 1), y + (0 .. sh->size[N] - 1)); */
+    /*@ assert sep_new_s_star: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
+          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1), dth + (0 .. P - 1), s_star + (0 .. S - 1)); */
+    /*@ assert sep_new_sh: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
+          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1), dth + (0 .. P - 1), sh); */
+    /*@ assert sep_new_eta: eta != \null ==> \separated(work + (0 .. work_len(sh) - 1),
+          s + (0 .. S - 1), s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
+          g_next + (0 .. P - 1), dth + (0 .. P - 1), eta + (0 .. N - 1)); */
     /*@ assert sep_new_g_star: g_star != \null ==> \separated(g_star + (0 .. P - 1),
           work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
-          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1),
-          theta + (0 .. P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[N] - 1),
-          s_star + (0 .. S - 1), sh); */
+          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
+          \separated(g_star + (0 .. P - 1), theta + (0 .. P - 1), x + (0 .. sh->size[0] - 1),
+          y + (0 .. sh->size[N] - 1), s_star + (0 .. S - 1), sh); */
     /*@ assert sep_new_acc: acc != \null ==> \separated(acc + (0 .. P - 1),
           work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
-          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1),
-          theta + (0 .. P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[N] - 1),
-          s_star + (0 .. S - 1), sh); */
+          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
+          \separated(acc + (0 .. P - 1), theta + (0 .. P - 1), x + (0 .. sh->size[0] - 1),
+          y + (0 .. sh->size[N] - 1), s_star + (0 .. S - 1), sh) &&
+          (eta != \null ==> \separated(acc + (0 .. P - 1), eta + (0 .. N - 1))); */
     /*@ assert sep_new_s_K: s_K != \null ==> \separated(s_K + (0 .. S - 1),
-          work + (0 .. work_len(sh) - 1),
-          s + (0 .. S - 1),
-          s_next + (0 .. S - 1),
-          th + (0 .. P - 1),
-          g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1),
-          dth + (0 .. P - 1)) &&
+          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
+          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
           (g_star != \null ==> \separated(s_K + (0 .. S - 1), g_star + (0 .. P - 1))) &&
           (acc != \null ==> \separated(s_K + (0 .. S - 1), acc + (0 .. P - 1))); */
     /*@ assert sep_new_theta_K: theta_K != \null ==> \separated(theta_K + (0 .. P - 1),
-          work + (0 .. work_len(sh) - 1),
-          s + (0 .. S - 1),
-          s_next + (0 .. S - 1),
-          th + (0 .. P - 1),
-          g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1),
-          dth + (0 .. P - 1)) &&
+          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
+          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
           (g_star != \null ==> \separated(theta_K + (0 .. P - 1), g_star + (0 .. P - 1))) &&
           (acc != \null ==> \separated(theta_K + (0 .. P - 1), acc + (0 .. P - 1))); */
     /*@ assert sep_new_delta_s: delta_s != \null ==> \separated(delta_s + (0 .. K * S - 1),
-          work + (0 .. work_len(sh) - 1),
-          s + (0 .. S - 1),
-          s_next + (0 .. S - 1),
-          th + (0 .. P - 1),
-          g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1),
-          dth + (0 .. P - 1)) &&
+          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
+          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
           (g_star != \null ==> \separated(delta_s + (0 .. K * S - 1), g_star + (0 .. P - 1))) &&
           (acc != \null ==> \separated(delta_s + (0 .. K * S - 1), acc + (0 .. P - 1))); */
-    /*@ assert sep_new_delta_theta: delta_theta != \null ==> \separated(delta_theta + (0 .. K * P - 1),
-          work + (0 .. work_len(sh) - 1),
-          s + (0 .. S - 1),
-          s_next + (0 .. S - 1),
-          th + (0 .. P - 1),
-          g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1),
-          dth + (0 .. P - 1)) &&
+    /*@ assert sep_new_delta_theta: delta_theta != \null ==>
+          \separated(delta_theta + (0 .. K * P - 1),
+          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
+          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
           (g_star != \null ==> \separated(delta_theta + (0 .. K * P - 1), g_star + (0 .. P - 1))) &&
           (acc != \null ==> \separated(delta_theta + (0 .. K * P - 1), acc + (0 .. P - 1))); */
     /*@ assert sep_new_total: total != \null ==> \separated(total + (0 .. P - 1),
-          work + (0 .. work_len(sh) - 1),
-          s + (0 .. S - 1),
-          s_next + (0 .. S - 1),
-          th + (0 .. P - 1),
-          g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1),
-          dth + (0 .. P - 1)) &&
+          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
+          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
           (g_star != \null ==> \separated(total + (0 .. P - 1), g_star + (0 .. P - 1))) &&
           (acc != \null ==> \separated(total + (0 .. P - 1), acc + (0 .. P - 1))); */
-    /*@ assert sep_eps: \separated(&sh->eps, work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
-          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
-          (g_star != \null ==> \separated(&sh->eps, g_star + (0 .. P - 1))) &&
-          (acc != \null ==> \separated(&sh->eps, acc + (0 .. P - 1))) &&
-          (delta_s != \null ==> \separated(&sh->eps, delta_s + (0 .. K * S - 1))) &&
-          (delta_theta != \null ==> \separated(&sh->eps, delta_theta + (0 .. K * P - 1))); */
     //@ ghost REAL *sa = s;
     //@ ghost REAL *sb = s_next;
     //@ ghost REAL *ga = g_prev;

@@ -177,7 +177,7 @@ void FN(m_G)(const cep_ctx *ctx, REAL *g, REAL *work, const cep_shape *sh,
                     sh->size[l], sh->size[l - 1]);
         REAL *gb = B_BLOCK(g, sh, l);
         /*@ loop invariant bound: 0 <= i <= sh->size[l];
-            loop assigns i, gb[0 .. sh->size[l] - 1];
+            loop assigns i, g[sh->b_off[l] .. sh->b_off[l] + sh->size[l] - 1];
             loop variant sh->size[l] - i;
         */
         for (size_t i = 0; i < sh->size[l]; i++) {
@@ -480,9 +480,8 @@ int FN(cep_model_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, const cep_
       requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
       requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
       requires valid_s: \valid_read(s + (0 .. sh->S - 1));
-      requires sep: \separated(phi, theta + (0 .. sh->P - 1)) &&
-                    \separated(phi, x + (0 .. sh->size[0] - 1)) &&
-                    \separated(phi, s + (0 .. sh->S - 1)) && \separated(phi, sh);
+      requires sep: \separated(phi, theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1),
+                               s + (0 .. sh->S - 1), sh);
       requires old: old_block(phi) && old_block(theta) && old_block(x) && old_block(s) &&
                     old_shape(sh);
       assigns *phi, cep_heap_clock,
@@ -500,8 +499,11 @@ int FN(cep_model_phi)(const cep_ctx *ctx, REAL *phi, const cep_shape *sh,
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
     if (work == NULL) return CEP_ENOMEM;
     //@ ghost model_work_lemma(sh);
-    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), phi,
-          theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), s + (0 .. sh->S - 1), sh); */
+    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), phi) &&
+          \separated(work + (0 .. work_len(sh) - 1), theta + (0 .. sh->P - 1)) &&
+          \separated(work + (0 .. work_len(sh) - 1), x + (0 .. sh->size[0] - 1)) &&
+          \separated(work + (0 .. work_len(sh) - 1), s + (0 .. sh->S - 1)) &&
+          \separated(work + (0 .. work_len(sh) - 1), sh); */
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
     REAL *p = work, *a = work + S;

@@ -96,6 +96,113 @@ int cep_activation_parse(cep_activation *out, const char *name)
     return CEP_EACT;
 }
 
+/* The offsets and totals of cep_shape_init, once sh->n_layers and sh->size
+ * are set (a function of its own so that the proofs see only this part). */
+/*@ requires valid_sh: \valid(sh);
+    requires n: 2 <= n_sizes <= CEP_MAX_LAYERS + 1 && sh->n_layers == n_sizes - 1;
+    requires valid_sizes: \valid_read(sizes + (0 .. n_sizes - 1));
+    requires sep: \separated(sh, sizes + (0 .. n_sizes - 1));
+    requires sizes: \forall integer k; 0 <= k < n_sizes ==> 1 <= sizes[k] <= CEP_MAX_LAYER_SIZE;
+    requires copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == sizes[k];
+    assigns sh->s_off[1 .. n_sizes - 1], sh->W_off[1 .. n_sizes - 1],
+            sh->b_off[1 .. n_sizes - 1], sh->S, sh->P;
+    ensures status: \result == CEP_OK || \result == CEP_EOVERFLOW || \result == CEP_EPARAMS;
+    ensures kept: sh->n_layers == n_sizes - 1 &&
+      (\forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \old(sizes[k]) && sizes[k] == \old(sizes[k]));
+    ensures chain: \result == CEP_OK ==> shape_chain(sh);
+    ensures offsets: \result == CEP_OK ==> shape_offsets(sh);
+*/
+static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
+{
+    size_t S = 0, P = 0;
+    /* Each offset the loop writes is also recorded in a ghost array (gS,
+     * gW, gB; gL: the length of W_l, so that the product appears in one
+     * invariant only).  For WP these are logic arrays, not memory: the recurrences
+     * are kept on them, on the sizes as they were on entry (\at(.., Pre),
+     * constants too), and a single invariant (link) ties them to the fields
+     * of *sh.  This keeps the goals small enough for the provers. */
+    /*@ ghost size_t gS[CEP_MAX_LAYERS + 1], gW[CEP_MAX_LAYERS + 1], gB[CEP_MAX_LAYERS + 1],
+                     gL[CEP_MAX_LAYERS + 1]; */
+    /*@ loop invariant bound: 1 <= l <= n_sizes;
+        loop invariant kept: \forall integer k; 0 <= k < n_sizes ==> sizes[k] == \at(sizes[k], Pre);
+        loop invariant copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \at(sizes[k], Pre);
+        loop invariant n: sh->n_layers == n_sizes - 1;
+        loop invariant sizes: \forall integer k; 0 <= k < n_sizes ==>
+          1 <= \at(sizes[k], Pre) <= CEP_MAX_LAYER_SIZE;
+        loop invariant totals: S <= P <= CEP_MAX_PARAMS;
+        loop invariant start: l == 1 ==> S == 0 && P == 0;
+        loop invariant first: l > 1 ==> gS[1] == 0 && gW[1] == 0;
+        loop invariant last: l > 1 ==> \let k = l - 1;
+          S == gS[k] + \at(sizes[k], Pre) && P == gB[k] + \at(sizes[k], Pre);
+        loop invariant b_off: \forall integer k; 1 <= k < l ==> gB[k] == gW[k] + gL[k];
+        loop invariant len: \forall integer k; 1 <= k < l ==>
+          gL[k] == \at(sizes[k], Pre) * \at(sizes[k - 1], Pre);
+        loop invariant mono: \forall integer k; 1 <= k < l ==> gW[k] <= gB[k];
+        loop invariant next: \forall integer k; 1 <= k < l - 1 ==>
+          gS[k + 1] == gS[k] + \at(sizes[k], Pre) && gW[k + 1] == gB[k] + \at(sizes[k], Pre);
+        loop invariant link: \forall integer k; 1 <= k < l ==>
+          sh->s_off[k] == gS[k] && sh->W_off[k] == gW[k] && sh->b_off[k] == gB[k];
+        loop assigns l, S, P, sh->s_off[1 .. n_sizes - 1], sh->W_off[1 .. n_sizes - 1],
+                     sh->b_off[1 .. n_sizes - 1], gS[1 .. n_sizes - 1], gW[1 .. n_sizes - 1],
+                     gB[1 .. n_sizes - 1], gL[1 .. n_sizes - 1];
+        loop variant n_sizes - l;
+    */
+    for (size_t l = 1; l < n_sizes; l++) {
+        /* sizes are <= 2^20, so a product is <= 2^40 and cannot overflow a
+         * 64-bit size_t; on 32-bit targets check anyway. */
+        /*@ assert idx: (size_t)(l - 1) == l - 1; */ /* C's index l - 1 */
+        /*@ assert frame: \let k = l; sizes[k] == \at(sizes[k], Pre) &&
+              sizes[(size_t)(k - 1)] == \at(sizes[k - 1], Pre); */
+        /*@ assert in_range: \let k = l; 1 <= \at(sizes[k], Pre) <= CEP_MAX_LAYER_SIZE &&
+              1 <= \at(sizes[k - 1], Pre) <= CEP_MAX_LAYER_SIZE; */
+        if (sizes[l] > SIZE_MAX / sizes[l - 1])
+            return CEP_EOVERFLOW;
+        /*@ ghost lemma_size_product(sizes[l], sizes[l - 1]); */
+        size_t wl = sizes[l] * sizes[l - 1];
+        /*@ assert wl: \let k = l; wl == \at(sizes[k], Pre) * \at(sizes[k - 1], Pre); */
+        /*@ ghost gL[l] = wl; */
+        sh->s_off[l] = S;
+        /*@ ghost gS[l] = S; */
+        S += sizes[l];
+        sh->W_off[l] = P;
+        /*@ ghost gW[l] = P; */
+        if (wl > CEP_MAX_PARAMS || P > CEP_MAX_PARAMS - wl)
+            return CEP_EPARAMS;
+        P += wl;
+        /*@ assert P_W: P == gW[l] + wl; */
+        sh->b_off[l] = P;
+        /*@ ghost gB[l] = P; */
+        if (P > CEP_MAX_PARAMS - sizes[l])
+            return CEP_EPARAMS;
+        P += sizes[l];
+        /*@ assert new_b: \let k = l; gB[k] == gW[k] + gL[k] && gW[k] <= gB[k]; */
+        /*@ assert new_S: \let k = l; S == gS[k] + \at(sizes[k], Pre) && S <= P; */
+    }
+    sh->S = S;
+    sh->P = P;
+    /* The facts on *sh, one small step at a time (N = n_sizes - 1). */
+    /*@ assert n: sh->n_layers == n_sizes - 1; */
+    /*@ assert copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \at(sizes[k], Pre); */
+    /*@ assert linked: \forall integer k; 1 <= k < n_sizes ==>
+          sh->s_off[k] == gS[k] && sh->W_off[k] == gW[k] && sh->b_off[k] == gB[k]; */
+    /*@ assert first_ok: sh->s_off[1] == 0 && sh->W_off[1] == 0; */
+    /*@ assert mono_ok: \forall integer k; 1 <= k < n_sizes ==> sh->W_off[k] <= sh->b_off[k]; */
+    /*@ assert b_off_L: \forall integer k; 1 <= k < n_sizes ==> sh->b_off[k] == sh->W_off[k] + gL[k]; */
+    /*@ assert L_ok: \forall integer k; 1 <= k < n_sizes ==> gL[k] == W_len(sh, k); */
+    /*@ assert b_off_ok: \forall integer k; 1 <= k < n_sizes ==>
+          sh->b_off[k] == sh->W_off[k] + W_len(sh, k); */
+    /*@ assert next_ok: \forall integer k; 1 <= k < n_sizes - 1 ==>
+          sh->s_off[k + 1] == sh->s_off[k] + sh->size[k] &&
+          sh->W_off[k + 1] == sh->b_off[k] + sh->size[k]; */
+    /*@ assert last_ok: \let k = n_sizes - 1;
+          sh->S == sh->s_off[k] + sh->size[k] && sh->P == sh->b_off[k] + sh->size[k]; */
+    /*@ assert totals_ok: sh->S <= sh->P <= CEP_MAX_PARAMS; */
+    /*@ assert chain_ok: shape_chain(sh); */
+    /*@ assert offsets_ok: shape_offsets(sh); */
+    /*@ assert kept_end: \forall integer k; 0 <= k < n_sizes ==> sizes[k] == \at(sizes[k], Pre); */
+    return CEP_OK;
+}
+
 /* Offsets (LAYOUT.1-2): the state is s_1 .. s_N back to back; theta is
  * W_1, b_1, W_2, b_2, .., W_N, b_N back to back, W_n row-major. */
 /*@ requires valid_sh: sh == \null || \valid(sh);
@@ -138,8 +245,7 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
     sh->act = act;
     sh->eps = eps;
     sh->n_layers = n_sizes - 1;
-    size_t S = 0, P = 0;
-    /* Proof notes.  From here on the loops carry the frame facts as
+    /* Proof notes.  This loop and shape_layout's carry the frame facts as
      * invariants (kept: sizes is untouched, it is separated from *sh;
      * copied, n: the fields already set stay set), so that each goal only
      * looks at one iteration's writes. */
@@ -152,88 +258,14 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
     */
     for (size_t l = 0; l < n_sizes; l++)
         sh->size[l] = sizes[l];
-    /* Each offset the loop writes is also recorded in a ghost array (gS,
-     * gW, gB).  For WP these are logic arrays, not memory: the recurrences
-     * are kept on them, on the sizes as they were on entry (\at(.., Pre),
-     * constants too), and a single invariant (link) ties them to the fields
-     * of *sh.  This keeps the goals small enough for the provers. */
-    /*@ ghost size_t gS[CEP_MAX_LAYERS + 1], gW[CEP_MAX_LAYERS + 1], gB[CEP_MAX_LAYERS + 1]; */
-    /*@ loop invariant bound: 1 <= l <= n_sizes;
-        loop invariant kept: \forall integer k; 0 <= k < n_sizes ==> sizes[k] == \at(sizes[k], Pre);
-        loop invariant copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \at(sizes[k], Pre);
-        loop invariant n: sh->n_layers == n_sizes - 1;
-        loop invariant sizes: \forall integer k; 0 <= k < n_sizes ==>
-          1 <= \at(sizes[k], Pre) <= CEP_MAX_LAYER_SIZE;
-        loop invariant totals: S <= P <= CEP_MAX_PARAMS;
-        loop invariant start: l == 1 ==> S == 0 && P == 0;
-        loop invariant first: l > 1 ==> gS[1] == 0 && gW[1] == 0;
-        loop invariant last: l > 1 ==> \let k = l - 1;
-          S == gS[k] + \at(sizes[k], Pre) && P == gB[k] + \at(sizes[k], Pre);
-        loop invariant b_off: \forall integer k; 1 <= k < l ==>
-          gB[k] == gW[k] + \at(sizes[k], Pre) * \at(sizes[k - 1], Pre);
-        loop invariant mono: \forall integer k; 1 <= k < l ==> gW[k] <= gB[k];
-        loop invariant next: \forall integer k; 1 <= k < l - 1 ==>
-          gS[k + 1] == gS[k] + \at(sizes[k], Pre) && gW[k + 1] == gB[k] + \at(sizes[k], Pre);
-        loop invariant link: \forall integer k; 1 <= k < l ==>
-          sh->s_off[k] == gS[k] && sh->W_off[k] == gW[k] && sh->b_off[k] == gB[k];
-        loop assigns l, S, P, sh->s_off[1 .. n_sizes - 1], sh->W_off[1 .. n_sizes - 1],
-                     sh->b_off[1 .. n_sizes - 1], gS[1 .. n_sizes - 1], gW[1 .. n_sizes - 1],
-                     gB[1 .. n_sizes - 1];
-        loop variant n_sizes - l;
-    */
-    for (size_t l = 1; l < n_sizes; l++) {
-        /* sizes are <= 2^20, so a product is <= 2^40 and cannot overflow a
-         * 64-bit size_t; on 32-bit targets check anyway. */
-        /*@ assert frame: \let k = l; sizes[k] == \at(sizes[k], Pre) &&
-              sizes[k - 1] == \at(sizes[k - 1], Pre); */
-        /*@ assert in_range: \let k = l; 1 <= \at(sizes[k], Pre) <= CEP_MAX_LAYER_SIZE &&
-              1 <= \at(sizes[k - 1], Pre) <= CEP_MAX_LAYER_SIZE; */
-        if (sizes[l] > SIZE_MAX / sizes[l - 1])
-            return CEP_EOVERFLOW;
-        /*@ ghost lemma_size_product(sizes[l], sizes[l - 1]); */
-        size_t wl = sizes[l] * sizes[l - 1];
-        /*@ assert wl: \let k = l; wl == \at(sizes[k], Pre) * \at(sizes[k - 1], Pre); */
-        sh->s_off[l] = S;
-        /*@ ghost gS[l] = S; */
-        S += sizes[l];
-        sh->W_off[l] = P;
-        /*@ ghost gW[l] = P; */
-        if (wl > CEP_MAX_PARAMS || P > CEP_MAX_PARAMS - wl)
-            return CEP_EPARAMS;
-        P += wl;
-        /*@ assert P_W: P == gW[l] + wl; */
-        sh->b_off[l] = P;
-        /*@ ghost gB[l] = P; */
-        if (P > CEP_MAX_PARAMS - sizes[l])
-            return CEP_EPARAMS;
-        P += sizes[l];
-        /*@ assert new_b: \let k = l;
-              gB[k] == gW[k] + \at(sizes[k], Pre) * \at(sizes[k - 1], Pre) && gW[k] <= gB[k]; */
-        /*@ assert new_S: \let k = l; S == gS[k] + \at(sizes[k], Pre) && S <= P; */
-    }
-    sh->S = S;
-    sh->P = P;
-    /* The facts on *sh, one small step at a time (N = n_sizes - 1). */
+    int st = shape_layout(sh, n_sizes, sizes);
+    if (st != CEP_OK)
+        return st;
     /*@ assert n: sh->n_layers == n_sizes - 1; */
     /*@ assert copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \at(sizes[k], Pre); */
-    /*@ assert linked: \forall integer k; 1 <= k < n_sizes ==>
-          sh->s_off[k] == gS[k] && sh->W_off[k] == gW[k] && sh->b_off[k] == gB[k]; */
     /*@ assert sizes_ok: shape_sizes(sh); */
-    /*@ assert first_ok: sh->s_off[1] == 0 && sh->W_off[1] == 0; */
-    /*@ assert mono_ok: \forall integer k; 1 <= k < n_sizes ==> sh->W_off[k] <= sh->b_off[k]; */
-    /*@ assert b_off_ok: \forall integer k; 1 <= k < n_sizes ==>
-          sh->b_off[k] == sh->W_off[k] + sh->size[k] * sh->size[k - 1]; */
-    /*@ assert next_ok: \forall integer k; 1 <= k < n_sizes - 1 ==>
-          sh->s_off[k + 1] == sh->s_off[k] + sh->size[k] &&
-          sh->W_off[k + 1] == sh->b_off[k] + sh->size[k]; */
-    /*@ assert last_ok: \let k = n_sizes - 1;
-          sh->S == sh->s_off[k] + sh->size[k] && sh->P == sh->b_off[k] + sh->size[k]; */
-    /*@ assert totals_ok: sh->S <= sh->P <= CEP_MAX_PARAMS; */
-    /*@ assert chain_ok: shape_chain(sh); */
-    /*@ assert offsets_ok: shape_offsets(sh); */
     /*@ ghost lemma_shape_blocks(sh); */
     /*@ assert hyper_ok: shape_hyper(sh); */
-    /*@ assert kept_end: \forall integer k; 0 <= k < n_sizes ==> sizes[k] == \at(sizes[k], Pre); */
     return CEP_OK;
 }
 
