@@ -30,6 +30,8 @@ void cep_init_theta(double *theta, const cep_shape *sh, uint64_t seed)
                          sh->b_off[l] + sh->size[l] <= sh->P; */
         /*@ assert pos: 1 <= sh->size[l - 1] <= CEP_MAX_LAYER_SIZE &&
                         1 <= sh->size[l] <= CEP_MAX_LAYER_SIZE; */
+        /*@ assert idx: (size_t)(l - 1) == l - 1; */
+        /*@ assert prev: sh->size[(size_t)(l - 1)] == sh->size[l - 1]; */ /* C's index */
         double a = 1.0 / sqrt((double)sh->size[l - 1]);
         /*@ ghost lemma_size_product(sh->size[l], sh->size[l - 1]); */
         size_t nW = sh->size[l] * sh->size[l - 1];

@@ -104,8 +104,8 @@ int cep_activation_parse(cep_activation *out, const char *name)
     requires sep: \separated(sh, sizes + (0 .. n_sizes - 1));
     requires sizes: \forall integer k; 0 <= k < n_sizes ==> 1 <= sizes[k] <= CEP_MAX_LAYER_SIZE;
     requires copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == sizes[k];
-    assigns sh->s_off[1 .. n_sizes - 1], sh->W_off[1 .. n_sizes - 1],
-            sh->b_off[1 .. n_sizes - 1], sh->S, sh->P;
+    assigns sh->s_off[1 .. CEP_MAX_LAYERS], sh->W_off[1 .. CEP_MAX_LAYERS],
+            sh->b_off[1 .. CEP_MAX_LAYERS], sh->S, sh->P;
     ensures status: \result == CEP_OK || \result == CEP_EOVERFLOW || \result == CEP_EPARAMS;
     ensures kept: sh->n_layers == n_sizes - 1 &&
       (\forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \old(sizes[k]) && sizes[k] == \old(sizes[k]));
@@ -136,7 +136,7 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
           S == gS[k] + \at(sizes[k], Pre) && P == gB[k] + \at(sizes[k], Pre);
         loop invariant b_off: \forall integer k; 1 <= k < l ==> gB[k] == gW[k] + gL[k];
         loop invariant len: \forall integer k; 1 <= k < l ==>
-          gL[k] == \at(sizes[k], Pre) * \at(sizes[k - 1], Pre);
+          gL[k] == size_mul(\at(sizes[k], Pre), \at(sizes[k - 1], Pre));
         loop invariant mono: \forall integer k; 1 <= k < l ==> gW[k] <= gB[k];
         loop invariant next: \forall integer k; 1 <= k < l - 1 ==>
           gS[k + 1] == gS[k] + \at(sizes[k], Pre) && gW[k + 1] == gB[k] + \at(sizes[k], Pre);
@@ -160,6 +160,7 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
         /*@ ghost lemma_size_product(sizes[l], sizes[l - 1]); */
         size_t wl = sizes[l] * sizes[l - 1];
         /*@ assert wl: \let k = l; wl == \at(sizes[k], Pre) * \at(sizes[k - 1], Pre); */
+        /*@ assert wl_mul: \let k = l; wl == size_mul(\at(sizes[k], Pre), \at(sizes[k - 1], Pre)); */
         /*@ ghost gL[l] = wl; */
         sh->s_off[l] = S;
         /*@ ghost gS[l] = S; */
