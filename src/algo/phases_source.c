@@ -617,6 +617,13 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
                 loop variant N + 1 - l;
             */
             for (size_t l = 1; l <= N; l++) {
+                /*@ assert sizes_l: 1 <= sh->size[l] <= CEP_MAX_LAYER_SIZE &&
+                      1 <= sh->size[l - 1] <= CEP_MAX_LAYER_SIZE; */
+                //@ ghost lemma_size_product(sh->size[l], sh->size[l - 1]);
+                /*@ assert w_len: 0 <= W_len(sh, l); */
+                /*@ assert b_off_l: sh->b_off[l] == sh->W_off[l] + W_len(sh, l); */
+                /*@ assert w_le_b: sh->W_off[l] <= sh->b_off[l]; */
+                /*@ assert in_P: sh->b_off[l] + sh->size[l] <= sh->P; */
                 /*@ assert block: sh->W_off[l] <= sh->b_off[l] &&
                       sh->b_off[l] + sh->size[l] <= sh->P; */
                 size_t lo = sh->W_off[l], hi = sh->b_off[l] + sh->size[l];

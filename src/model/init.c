@@ -26,12 +26,7 @@ void cep_init_theta(double *theta, const cep_shape *sh, uint64_t seed)
         loop variant sh->n_layers + 1 - l;
     */
     for (size_t l = 1; l <= sh->n_layers; l++) {
-        /*@ assert in_W: sh->b_off[l] == sh->W_off[l] + sh->size[l] * sh->size[l - 1] &&
-                         sh->b_off[l] + sh->size[l] <= sh->P; */
-        /*@ assert pos: 1 <= sh->size[l - 1] <= CEP_MAX_LAYER_SIZE &&
-                        1 <= sh->size[l] <= CEP_MAX_LAYER_SIZE; */
-        /*@ assert idx: (size_t)(l - 1) == l - 1; */
-        /*@ assert prev: sh->size[(size_t)(l - 1)] == sh->size[l - 1]; */ /* C's index */
+        /*@ ghost lemma_W_block(sh, l); */ /* W_l before b_l, sizes in range */
         double a = 1.0 / sqrt((double)sh->size[l - 1]);
         /*@ ghost lemma_size_product(sh->size[l], sh->size[l - 1]); */
         size_t nW = sh->size[l] * sh->size[l - 1];

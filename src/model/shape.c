@@ -264,6 +264,10 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
         return st;
     /*@ assert n: sh->n_layers == n_sizes - 1; */
     /*@ assert copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \at(sizes[k], Pre); */
+    /*@ assert n_range: 1 <= sh->n_layers <= CEP_MAX_LAYERS; */
+    /*@ assert size_range: \forall integer k; 0 <= k <= sh->n_layers ==>
+          1 <= sh->size[k] <= CEP_MAX_LAYER_SIZE; */
+    /*@ ghost lemma_shape_sizes(sh); */
     /*@ assert sizes_ok: shape_sizes(sh); */
     /*@ ghost lemma_shape_blocks(sh); */
     /*@ assert hyper_ok: shape_hyper(sh); */
