@@ -141,6 +141,8 @@ report=$REPORT_DIR/report.md
     echo
     echo "Options: \`-wp -wp-rte -wp-model typed+real -warn-special-float none"
     echo "-wp-prover $PROVERS -wp-timeout $WP_TIMEOUT\` on $(echo $WP_TUS | sed 's/ /, /g'); ${secs} s."
+    echo "Not analysed by WP in this run (\`-wp-skip-fct\`, WP_SKIP): $(echo $WP_SKIP | sed 's/ /, /g')."
+    [ -z "$WP_FCT" ] || echo "Partial run: only $WP_FCT (WP_FCT)."
     echo "Values are proved in real arithmetic (typed+real model): they hold for"
     echo "ideal reals, not for IEEE 754 rounding, overflow or NaN (proofs/TRUST.md)."
     echo
@@ -211,7 +213,7 @@ fi
 if [ -n "$WP_FCT" ]; then
     echo "proofs: all WP goals of $WP_FCT proved (partial run: WP_FCT)"
 elif [ "$EVA" = 0 ]; then
-    echo "proofs: all WP goals proved (EVA not run)"
+    echo "proofs: all WP goals proved (not analysed: $WP_SKIP; EVA not run)"
 else
-    echo "proofs: all WP goals proved, EVA: 0 alarms"
+    echo "proofs: all WP goals proved (not analysed: $WP_SKIP), EVA: 0 alarms"
 fi
