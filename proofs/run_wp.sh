@@ -188,8 +188,11 @@ report=$REPORT_DIR/report.md
         echo "|---|---|---|---|"
         awk -F'\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' "$out/eva_alarms.tsv"
     fi
-} >"$report"
-cp "$json" "$REPORT_DIR/report.json"
+} >"$report.tmp"
+# written whole, then renamed: an interrupted run leaves the last report intact
+cp "$json" "$REPORT_DIR/report.json.tmp"
+mv -f "$REPORT_DIR/report.json.tmp" "$REPORT_DIR/report.json"
+mv -f "$report.tmp" "$report"
 
 # ---- verdict -----------------------------------------------------------------------
 cat "$report"
