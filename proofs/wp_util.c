@@ -63,16 +63,22 @@
   void lemma_shape_sizes(cep_shape *sh) { }
 */
 
-/* An instance of shape_ok, and (size_t)(l - 1) == l - 1 for l >= 1. */
+/*@ ghost
+  void lemma_W_len_index(const cep_shape *sh, size_t l)
+  {
+    /@ assert idx: (size_t)(l - 1) == l - 1; @/
+  }
+*/
+
+/* An instance of shape_ok; the product with C's index from
+ * lemma_W_len_index. */
 /*@ ghost
   void lemma_W_block(const cep_shape *sh, size_t l)
   {
-    /@ assert idx: (size_t)(l - 1) == l - 1; @/
-    /@ assert prev: sh->size[(size_t)(l - 1)] == sh->size[l - 1]; @/
     /@ assert off: sh->b_off[l] == sh->W_off[l] + W_len(sh, l); @/
-    /@ assert len: W_len(sh, l) == sh->size[l] * sh->size[l - 1]; @/
-    /@ assert prod: sh->size[l] * sh->size[(size_t)(l - 1)] == sh->size[l] * sh->size[l - 1]; @/
     /@ assert in_P: sh->b_off[l] + sh->size[l] <= sh->P; @/
+    /@ assert n: sh->n_layers <= CEP_MAX_LAYERS; @/
+    lemma_W_len_index(sh, l);
   }
 */
 

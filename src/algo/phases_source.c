@@ -324,6 +324,191 @@ out:
     return st;
 }
 
+/* (CEP.1) theta_{k+1} = theta_k + eta_n * Delta_theta(k): layer n's block
+ * (W_n then b_n, contiguous by (LAYOUT.2)) moves with its own rate
+ * eta[n - 1].  A function of its own so that its proof does not see the
+ * second phase's many buffers. */
+/*@ requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh);
+    requires valid_th: \valid(th + (0 .. sh->P - 1));
+    requires valid_dth: \valid_read(dth + (0 .. sh->P - 1));
+    requires valid_eta: \valid_read(eta + (0 .. sh->n_layers - 1));
+    requires sep: \separated(th + (0 .. sh->P - 1), dth + (0 .. sh->P - 1), sh);
+    requires sep_eta: \separated(th + (0 .. sh->P - 1), eta + (0 .. sh->n_layers - 1));
+    assigns th[0 .. sh->P - 1];
+    ensures eps: sh->eps == \old(sh->eps);
+*/
+static void FN(cep_update)(const cep_ctx *ctx, REAL *th, const cep_shape *sh, const REAL *dth,
+                           const double *eta)
+{
+    size_t N = sh->n_layers;
+    REAL e[1];
+    R_INIT(ctx, e);
+    /*@ loop invariant bound: 1 <= l <= N + 1;
+        loop invariant eps: sh->eps == \at(sh->eps, Pre);
+        loop assigns l, e[0], th[0 .. sh->P - 1];
+        loop variant N + 1 - l;
+    */
+    for (size_t l = 1; l <= N; l++) {
+        //@ ghost lemma_W_block(sh, l);
+        //@ ghost lemma_size_product(sh->size[l], sh->size[l - 1]);
+        /*@ assert block: sh->W_off[l] <= sh->b_off[l] &&
+              sh->b_off[l] + sh->size[l] <= sh->P; */
+        size_t lo = sh->W_off[l], hi = sh->b_off[l] + sh->size[l];
+        R_SET_DBL(ctx, e, eta[l - 1]);
+        FN(t_axpy)(ctx, th + lo, e, dth + lo, hi - lo);
+    }
+    R_CLEAR(e);
+}
+
+/* One step k of the second phase (the body of cep_nudged_phase's loop),
+ * from s = s_k, g_prev = G(x, s_k) and th = theta_k:
+ *   s_next = F(x, s_k, theta_k) - beta * dl/ds(s_k, y)          (NUDGE.1)
+ *   delta_s(k) = (s_next - s_k) / beta                           (NORM.1)
+ *   g_next = G(x, s_next), dth = (g_next - g_prev) / beta        (NUDGE.2)
+ *   delta_theta(k) = dth                                         (NORM.2)
+ * and for C-EP (eta != NULL) th = theta_{k+1} (CEP.1), acc += dth (CEP.2).
+ * delta_s, delta_theta and acc may be NULL.  Returns CEP_EDIVERGED, and
+ * stops, as soon as s_next, dth or th has a non-finite entry.  A function
+ * of its own (as bptt_step) so that each proof sees one step's buffers
+ * only: inline in the loop, WP's simplifier took seconds per goal. */
+/*@ requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh) && shape_max(sh);
+    requires horizon: k < K <= CEP_MAX_STEPS;
+    requires beta: \is_finite(beta) && beta != 0.0;
+    requires valid_s_next: \valid(s_next + (0 .. sh->S - 1));
+    requires valid_g_next: \valid(g_next + (0 .. sh->P - 1));
+    requires valid_th: \valid(th + (0 .. sh->P - 1));
+    requires valid_dth: \valid(dth + (0 .. sh->P - 1));
+    requires valid_work: \valid(work + (0 .. work_len(sh) - 1));
+    requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+    requires valid_y: \valid_read(y + (0 .. sh->size[sh->n_layers] - 1));
+    requires valid_s: \valid_read(s + (0 .. sh->S - 1));
+    requires valid_g_prev: \valid_read(g_prev + (0 .. sh->P - 1));
+    requires valid_eta: eta == \null || \valid_read(eta + (0 .. sh->n_layers - 1));
+    requires valid_delta_s: delta_s == \null || \valid(delta_s + (0 .. K * sh->S - 1));
+    requires valid_delta_theta: delta_theta == \null ||
+                                \valid(delta_theta + (0 .. K * sh->P - 1));
+    requires valid_acc: acc == \null || \valid(acc + (0 .. sh->P - 1));
+    requires sep: \separated(s_next + (0 .. sh->S - 1), g_next + (0 .. sh->P - 1),
+                             th + (0 .. sh->P - 1), dth + (0 .. sh->P - 1),
+                             work + (0 .. work_len(sh) - 1), x + (0 .. sh->size[0] - 1),
+                             y + (0 .. sh->size[sh->n_layers] - 1), s + (0 .. sh->S - 1),
+                             g_prev + (0 .. sh->P - 1), sh);
+    requires sep_eta: eta != \null ==> \separated(eta + (0 .. sh->n_layers - 1),
+                             s_next + (0 .. sh->S - 1), g_next + (0 .. sh->P - 1),
+                             th + (0 .. sh->P - 1), dth + (0 .. sh->P - 1),
+                             work + (0 .. work_len(sh) - 1));
+    requires sep_delta_s: delta_s != \null ==> \separated(delta_s + (0 .. K * sh->S - 1),
+                             s_next + (0 .. sh->S - 1), g_next + (0 .. sh->P - 1),
+                             th + (0 .. sh->P - 1), dth + (0 .. sh->P - 1),
+                             work + (0 .. work_len(sh) - 1), x + (0 .. sh->size[0] - 1),
+                             y + (0 .. sh->size[sh->n_layers] - 1), s + (0 .. sh->S - 1),
+                             g_prev + (0 .. sh->P - 1), sh);
+    requires sep_delta_theta: delta_theta != \null ==>
+                           \separated(delta_theta + (0 .. K * sh->P - 1),
+                             s_next + (0 .. sh->S - 1), g_next + (0 .. sh->P - 1),
+                             th + (0 .. sh->P - 1), dth + (0 .. sh->P - 1),
+                             work + (0 .. work_len(sh) - 1), x + (0 .. sh->size[0] - 1),
+                             y + (0 .. sh->size[sh->n_layers] - 1), s + (0 .. sh->S - 1),
+                             g_prev + (0 .. sh->P - 1), sh);
+    requires sep_acc: acc != \null ==> \separated(acc + (0 .. sh->P - 1),
+                             s_next + (0 .. sh->S - 1), g_next + (0 .. sh->P - 1),
+                             th + (0 .. sh->P - 1), dth + (0 .. sh->P - 1),
+                             work + (0 .. work_len(sh) - 1), x + (0 .. sh->size[0] - 1),
+                             y + (0 .. sh->size[sh->n_layers] - 1), s + (0 .. sh->S - 1),
+                             g_prev + (0 .. sh->P - 1), sh);
+    requires sep_outs:
+      (delta_s != \null && delta_theta != \null ==>
+         \separated(delta_s + (0 .. K * sh->S - 1), delta_theta + (0 .. K * sh->P - 1))) &&
+      (delta_s != \null && acc != \null ==>
+         \separated(delta_s + (0 .. K * sh->S - 1), acc + (0 .. sh->P - 1))) &&
+      (delta_theta != \null && acc != \null ==>
+         \separated(delta_theta + (0 .. K * sh->P - 1), acc + (0 .. sh->P - 1)));
+    requires sep_outs_eta: eta != \null ==>
+      (delta_s != \null ==>
+         \separated(delta_s + (0 .. K * sh->S - 1), eta + (0 .. sh->n_layers - 1))) &&
+      (delta_theta != \null ==>
+         \separated(delta_theta + (0 .. K * sh->P - 1), eta + (0 .. sh->n_layers - 1))) &&
+      (acc != \null ==> \separated(acc + (0 .. sh->P - 1), eta + (0 .. sh->n_layers - 1)));
+    assigns s_next[0 .. sh->S - 1], g_next[0 .. sh->P - 1], th[0 .. sh->P - 1],
+            dth[0 .. sh->P - 1], work[0 .. work_len(sh) - 1], delta_s[0 .. K * sh->S - 1],
+            delta_theta[0 .. K * sh->P - 1], acc[0 .. sh->P - 1];
+    ensures status: \result == CEP_OK || \result == CEP_EDIVERGED;
+    ensures eps: sh->eps == \old(sh->eps);
+*/
+static int FN(nudged_step)(const cep_ctx *ctx, REAL *s_next, REAL *g_next, REAL *th, REAL *dth,
+                           REAL *work, REAL *delta_s, REAL *delta_theta, REAL *acc,
+                           const cep_shape *sh, const REAL *x, const REAL *y, const REAL *s,
+                           const REAL *g_prev, double beta, const double *eta, size_t k,
+                           size_t K)
+{
+    (void)K; /* the length of delta_s and delta_theta, for the contract */
+    size_t S = sh->S, P = sh->P, N = sh->n_layers;
+    /*@ assert dims: 1 <= S <= P <= CEP_MAX_PARAMS; */
+    size_t out_off = sh->s_off[N], nN = sh->size[N];
+    /*@ assert out_layer: out_off + nN <= S; */
+    int st = CEP_OK;
+    REAL b[1], d[1];
+    R_INIT(ctx, b);
+    R_INIT(ctx, d);
+    R_SET_DBL(ctx, b, beta);
+
+    FN(m_step)(ctx, s_next, work, sh, th, x, s); /* F(x, s_k, theta_k) */
+    /*@ assert eps_step: sh->eps == \at(sh->eps, Pre); */
+    /* (NUDGE.1): dl/ds = s_N - y on the output layer only (COST.2) */
+    /*@ loop invariant bound: 0 <= i <= nN;
+        loop assigns i, d[0], s_next[out_off .. S - 1];
+        loop variant nN - i;
+    */
+    for (size_t i = 0; i < nN; i++) {
+        R_SUB(ctx, d, &s[out_off + i], &y[i]);
+        R_MUL(ctx, d, b, d);
+        R_SUB(ctx, &s_next[out_off + i], &s_next[out_off + i], d);
+    }
+    /*@ assert eps_nudge: sh->eps == \at(sh->eps, Pre); */
+    if (!FN(t_all_finite)(s_next, S)) {
+        st = CEP_EDIVERGED;
+        goto out;
+    }
+    //@ ghost cep_block_lemma(k, K, S);
+    //@ ghost cep_block_lemma(k, K, P);
+    /*@ assert index: (size_t)(k * S) == k * S && (size_t)(k * P) == k * P; */
+    if (delta_s != NULL) {
+        REAL *ds = delta_s + k * S; /* (NORM.1) */
+        FN(t_sub)(ctx, ds, s_next, s, S);
+        FN(t_div_scalar)(ctx, ds, ds, b, S);
+        /*@ assert eps_ds: sh->eps == \at(sh->eps, Pre); */
+    }
+    /* (NUDGE.2): G does not depend on theta, so G(x, s_k) is the caller's
+     * g_next of the previous step, carried in g_prev. */
+    FN(m_G)(ctx, g_next, work, sh, x, s_next);
+    FN(t_sub)(ctx, dth, g_next, g_prev, P);
+    FN(t_div_scalar)(ctx, dth, dth, b, P);
+    /*@ assert eps_dth: sh->eps == \at(sh->eps, Pre); */
+    if (!FN(t_all_finite)(dth, P)) {
+        st = CEP_EDIVERGED;
+        goto out;
+    }
+    if (delta_theta != NULL) {
+        FN(t_copy)(ctx, delta_theta + k * P, dth, P); /* (NORM.2) */
+        /*@ assert eps_dtheta: sh->eps == \at(sh->eps, Pre); */
+    }
+    if (eta != NULL) {
+        FN(cep_update)(ctx, th, sh, dth, eta);        /* (CEP.1) */
+        if (!FN(t_all_finite)(th, P)) {
+            st = CEP_EDIVERGED;
+            goto out;
+        }
+        if (acc != NULL)
+            FN(t_add_to)(ctx, acc, dth, P);           /* (CEP.2) */
+    }
+out:
+    R_CLEAR(d);
+    R_CLEAR(b);
+    return st;
+}
+
 /*@
   behavior null_arg:
     assumes ctx == \null || sh == \null || theta == \null || x == \null || y == \null ||
@@ -530,11 +715,6 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
     //@ ghost REAL *gb = g_next;
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
-    REAL b[1], d[1], e[1];
-    R_INIT(ctx, b);
-    R_INIT(ctx, d);
-    R_INIT(ctx, e);
-    R_SET_DBL(ctx, b, beta);
 
     FN(t_copy)(ctx, s, s_star, S);
     /*@ assert eps_s: sh->eps == \at(sh->eps, Pre); */
@@ -547,99 +727,26 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
         /*@ assert eps_g_star: sh->eps == \at(sh->eps, Pre); */
     }
     /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
-    size_t out_off = sh->s_off[N], nN = sh->size[N];
-    /*@ assert out_layer: out_off + nN <= S; */
 
+    /* (s, g_prev) hold step k's state and G; step k writes (s_next,
+     * g_next), then the pairs swap. */
     /*@ loop invariant bound: 0 <= k <= K;
         loop invariant eps: sh->eps == \at(sh->eps, Pre);
+        loop invariant shape: shape_ok(sh) && shape_max(sh);
         loop invariant bufs_s: (s == sa && s_next == sb) || (s == sb && s_next == sa);
         loop invariant bufs_g: (g_prev == ga && g_next == gb) || (g_prev == gb && g_next == ga);
-        loop invariant sep_bufs: \separated(s + (0 .. S - 1), s_next + (0 .. S - 1),
-                                            g_prev + (0 .. P - 1), g_next + (0 .. P - 1), &sh->eps);
         loop invariant ok: st == CEP_OK;
         loop assigns k, st, s, s_next, g_prev, g_next, sa[0 .. S - 1], sb[0 .. S - 1],
                      ga[0 .. P - 1], gb[0 .. P - 1], work[0 .. work_len(sh) - 1],
-                     th[0 .. P - 1], dth[0 .. P - 1], d[0], e[0],
+                     th[0 .. P - 1], dth[0 .. P - 1],
                      delta_s[0 .. K * S - 1], delta_theta[0 .. K * P - 1], acc[0 .. P - 1];
         loop variant K - k;
     */
     for (size_t k = 0; k < K; k++) {
-        /* (NUDGE.1) s_{k+1} = F(x, s_k, theta_k) - beta * dl/ds(s_k, y),
-         * dl/ds = s_N - y on the output layer only (COST.2). */
-        FN(m_step)(ctx, s_next, work, sh, th, x, s);
-        /*@ assert eps_step: sh->eps == \at(sh->eps, Pre); */
-        /*@ loop invariant bound: 0 <= i <= nN;
-            loop assigns i, d[0], s_next[out_off .. S - 1];
-            loop variant nN - i;
-        */
-        for (size_t i = 0; i < nN; i++) {
-            R_SUB(ctx, d, &s[out_off + i], &y[i]);
-            R_MUL(ctx, d, b, d);
-            R_SUB(ctx, &s_next[out_off + i], &s_next[out_off + i], d);
-        }
-        /*@ assert eps_nudge: sh->eps == \at(sh->eps, Pre); */
-        if (!FN(t_all_finite)(s_next, S)) {
-            st = CEP_EDIVERGED;
+        st = FN(nudged_step)(ctx, s_next, g_next, th, dth, work, delta_s, delta_theta,
+                             acc, sh, x, y, s, g_prev, beta, eta, k, K);
+        if (st != CEP_OK)
             break;
-        }
-        //@ ghost cep_block_lemma(k, K, S);
-        //@ ghost cep_block_lemma(k, K, P);
-        /*@ assert index: (size_t)(k * S) == k * S && (size_t)(k * P) == k * P; */
-        if (delta_s != NULL) {
-            /* (NORM.1) Delta_s(k) = (s_{k+1} - s_k) / beta */
-            REAL *ds = delta_s + k * S;
-            FN(t_sub)(ctx, ds, s_next, s, S);
-            /*@ assert eps_ds1: sh->eps == \at(sh->eps, Pre); */
-            FN(t_div_scalar)(ctx, ds, ds, b, S);
-            /*@ assert eps_ds2: sh->eps == \at(sh->eps, Pre); */
-        }
-        /* (NUDGE.2) Delta_theta(k) = (G(x, s_{k+1}) - G(x, s_k)) / beta;
-         * G does not depend on theta, so G(s_k) is carried from the last step. */
-        /*@ assert eps_G: sh->eps == \at(sh->eps, Pre); */
-        FN(m_G)(ctx, g_next, work, sh, x, s_next);
-        /*@ assert eps_G1: sh->eps == \at(sh->eps, Pre); */
-        FN(t_sub)(ctx, dth, g_next, g_prev, P);
-        /*@ assert eps_dth1: sh->eps == \at(sh->eps, Pre); */
-        FN(t_div_scalar)(ctx, dth, dth, b, P);
-        /*@ assert eps_dth2: sh->eps == \at(sh->eps, Pre); */
-        if (!FN(t_all_finite)(dth, P)) {
-            st = CEP_EDIVERGED;
-            break;
-        }
-        if (delta_theta != NULL) {
-            FN(t_copy)(ctx, delta_theta + k * P, dth, P); /* (NORM.2) */
-            /*@ assert eps_dtheta: sh->eps == \at(sh->eps, Pre); */
-        }
-        if (!ep) {
-            /* (CEP.1) theta_{k+1} = theta_k + eta_n * Delta_theta(k), block by block */
-            /*@ loop invariant bound: 1 <= l <= N + 1;
-                loop assigns l, e[0], th[0 .. P - 1];
-                loop variant N + 1 - l;
-            */
-            for (size_t l = 1; l <= N; l++) {
-                /*@ assert sizes_l: 1 <= sh->size[l] <= CEP_MAX_LAYER_SIZE &&
-                      1 <= sh->size[l - 1] <= CEP_MAX_LAYER_SIZE; */
-                //@ ghost lemma_size_product(sh->size[l], sh->size[l - 1]);
-                /*@ assert w_len: 0 <= W_len(sh, l); */
-                /*@ assert b_off_l: sh->b_off[l] == sh->W_off[l] + W_len(sh, l); */
-                /*@ assert w_le_b: sh->W_off[l] <= sh->b_off[l]; */
-                /*@ assert in_P: sh->b_off[l] + sh->size[l] <= sh->P; */
-                /*@ assert block: sh->W_off[l] <= sh->b_off[l] &&
-                      sh->b_off[l] + sh->size[l] <= sh->P; */
-                size_t lo = sh->W_off[l], hi = sh->b_off[l] + sh->size[l];
-                R_SET_DBL(ctx, e, eta[l - 1]);
-                FN(t_axpy)(ctx, th + lo, e, dth + lo, hi - lo);
-            }
-            /*@ assert eps_cep: sh->eps == \at(sh->eps, Pre); */
-            if (!FN(t_all_finite)(th, P)) {
-                st = CEP_EDIVERGED;
-                break;
-            }
-            if (acc != NULL) {
-                FN(t_add_to)(ctx, acc, dth, P); /* (CEP.2) */
-                /*@ assert eps_acc: sh->eps == \at(sh->eps, Pre); */
-            }
-        }
         /*@ assert eps_end: sh->eps == \at(sh->eps, Pre); */
         REAL *swap = s;
         s = s_next;
@@ -655,15 +762,16 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
             FN(t_copy)(ctx, theta_K, th, P);
         if (total != NULL && ep) {
             /* (EP.1) (1/beta) (G(s_K) - G(s_*)), g_prev holding G(s_K) */
+            REAL b[1];
+            R_INIT(ctx, b);
+            R_SET_DBL(ctx, b, beta);
             FN(t_sub)(ctx, total, g_prev, g_star, P);
             FN(t_div_scalar)(ctx, total, total, b, P);
+            R_CLEAR(b);
         } else if (total != NULL) {
             FN(t_copy)(ctx, total, acc, P);
         }
     }
-    R_CLEAR(e);
-    R_CLEAR(d);
-    R_CLEAR(b);
     FN(cep_scope_leave)(&scope);
 out:
     FN(cep_vec_free)(acc);

@@ -114,7 +114,7 @@ int cep_activation_parse(cep_activation *out, const char *name)
 */
 static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
 {
-    size_t S = 0, P = 0;
+    size_t S = 0, P = 0, prev = sizes[0];
     /* Each offset the loop writes is also recorded in a ghost array (gS,
      * gW, gB; gL: the length of W_l, so that the product appears in one
      * invariant only).  For WP these are logic arrays, not memory: the recurrences
@@ -129,6 +129,7 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
         loop invariant n: sh->n_layers == n_sizes - 1;
         loop invariant sizes: \forall integer k; 0 <= k < n_sizes ==>
           1 <= \at(sizes[k], Pre) <= CEP_MAX_LAYER_SIZE;
+        loop invariant prev: \let k = l - 1; prev == \at(sizes[k], Pre);
         loop invariant totals: S <= P <= CEP_MAX_PARAMS;
         loop invariant start: l == 1 ==> S == 0 && P == 0;
         loop invariant first: l > 1 ==> gS[1] == 0 && gW[1] == 0;
@@ -142,29 +143,28 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
           gS[k + 1] == gS[k] + \at(sizes[k], Pre) && gW[k + 1] == gB[k] + \at(sizes[k], Pre);
         loop invariant link: \forall integer k; 1 <= k < l ==>
           sh->s_off[k] == gS[k] && sh->W_off[k] == gW[k] && sh->b_off[k] == gB[k];
-        loop assigns l, S, P, sh->s_off[1 .. n_sizes - 1], sh->W_off[1 .. n_sizes - 1],
+        loop assigns l, prev, S, P, sh->s_off[1 .. n_sizes - 1], sh->W_off[1 .. n_sizes - 1],
                      sh->b_off[1 .. n_sizes - 1], gS[1 .. n_sizes - 1], gW[1 .. n_sizes - 1],
                      gB[1 .. n_sizes - 1], gL[1 .. n_sizes - 1];
         loop variant n_sizes - l;
     */
     for (size_t l = 1; l < n_sizes; l++) {
         /* sizes are <= 2^20, so a product is <= 2^40 and cannot overflow a
-         * 64-bit size_t; on 32-bit targets check anyway. */
-        /*@ assert idx: (size_t)(l - 1) == l - 1; */ /* C's index l - 1 */
-        /*@ assert frame: \let k = l; sizes[k] == \at(sizes[k], Pre) &&
-              sizes[(size_t)(k - 1)] == \at(sizes[k - 1], Pre); */
-        /*@ assert in_range: \let k = l; 1 <= \at(sizes[k], Pre) <= CEP_MAX_LAYER_SIZE &&
-              1 <= \at(sizes[k - 1], Pre) <= CEP_MAX_LAYER_SIZE; */
-        if (sizes[l] > SIZE_MAX / sizes[l - 1])
+         * 64-bit size_t; on 32-bit targets check anyway.  n_{l-1} is carried
+         * in prev rather than read as sizes[l - 1]: C's size_t index l - 1
+         * (to_uint64(l - 1) for WP) made the product goals time out. */
+        size_t cur = sizes[l];
+        /*@ assert cur: \let k = l; cur == \at(sizes[k], Pre) &&
+              1 <= cur <= CEP_MAX_LAYER_SIZE && 1 <= prev <= CEP_MAX_LAYER_SIZE; */
+        if (cur > SIZE_MAX / prev)
             return CEP_EOVERFLOW;
-        /*@ ghost lemma_size_product(sizes[l], sizes[l - 1]); */
-        size_t wl = sizes[l] * sizes[l - 1];
-        /*@ assert wl: \let k = l; wl == \at(sizes[k], Pre) * \at(sizes[k - 1], Pre); */
-        /*@ assert wl_mul: \let k = l; wl == size_mul(\at(sizes[k], Pre), \at(sizes[k - 1], Pre)); */
+        /*@ ghost lemma_size_product(cur, prev); */
+        size_t wl = cur * prev;
+        /*@ assert wl: \let k = l; wl == size_mul(\at(sizes[k], Pre), \at(sizes[k - 1], Pre)); */
         /*@ ghost gL[l] = wl; */
         sh->s_off[l] = S;
         /*@ ghost gS[l] = S; */
-        S += sizes[l];
+        S += cur;
         sh->W_off[l] = P;
         /*@ ghost gW[l] = P; */
         if (wl > CEP_MAX_PARAMS || P > CEP_MAX_PARAMS - wl)
@@ -173,11 +173,13 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
         /*@ assert P_W: P == gW[l] + wl; */
         sh->b_off[l] = P;
         /*@ ghost gB[l] = P; */
-        if (P > CEP_MAX_PARAMS - sizes[l])
+        if (P > CEP_MAX_PARAMS - cur)
             return CEP_EPARAMS;
-        P += sizes[l];
+        P += cur;
         /*@ assert new_b: \let k = l; gB[k] == gW[k] + gL[k] && gW[k] <= gB[k]; */
         /*@ assert new_S: \let k = l; S == gS[k] + \at(sizes[k], Pre) && S <= P; */
+        prev = cur;
+        /*@ assert l_next: (size_t)(l + 1) == l + 1; */ /* the increment does not wrap */
     }
     sh->S = S;
     sh->P = P;
