@@ -21,6 +21,8 @@
 #   WP_TUS       translation units (default proofs/wp_*.c)
 #   WP_TRUSTED   functions whose contracts are trusted, bodies not proved
 #   WP_SKIP      functions out of WP's scope (the MPFR side of a mixed file)
+#   WP_GROUP     functions proved by a second, concurrent frama-c job (empty:
+#                one job); ignored with WP_FCT
 #   REPORT_DIR   where report.md and report.json go (default proofs)
 #   FRAMAC       frama-c executable (default frama-c)
 #   EVA          0: EVA was not run (development); the verdict says so
@@ -44,6 +46,7 @@ REPORT_DIR=${REPORT_DIR:-proofs}
 EVA=${EVA:-1}
 FRAMAC=${FRAMAC:-frama-c}
 WP_FCT=${WP_FCT:-}
+WP_GROUP=${WP_GROUP:-}
 
 out=$BUILD/proofs
 mkdir -p "$out/include" "$REPORT_DIR"
@@ -60,29 +63,77 @@ proofs_headers "$out/include" "$CC"
 comma() { echo "$*" | tr -s ' ' ','; }
 
 # ---- WP ----------------------------------------------------------------------
+# Two frama-c jobs run at once when WP_GROUP is set (the default, see
+# proofs.mk): WP's own simplifier (Qed) runs inside the frama-c process, one
+# goal at a time, and on the large algorithm functions it, not the provers,
+# takes most of the time; two processes keep both cores busy.  Job 1 proves
+# the functions of WP_GROUP, job 2 all the others; their reports are merged
+# below (each function's properties taken from the job that proved it).
 json=$out/wp.json
 csv=$out/properties.csv
 log=$out/wp.log
-rm -f "$json" "$csv"
+rm -f "$json" "$csv" "$out"/wp.[12].json "$out"/properties.[12].csv
+[ -z "$WP_FCT" ] || WP_GROUP=
 start=$(date +%s)
+
+# wp_job N FCT-OPTIONS..: one frama-c run, writing wp.N.json, properties.N.csv, wp.N.log
+wp_job() {
+    n=$1; shift
+    # shellcheck disable=SC2086 # WP_TUS is a list of file names
+    "$FRAMAC" -machdep x86_64 -pp-annot \
+        -cpp-extra-args="-Isrc -Iproofs -I$out/include" \
+        $WP_TUS \
+        -wp -wp-rte -wp-model typed+real -warn-special-float none \
+        -wp-prover "$PROVERS" -wp-timeout "$WP_TIMEOUT" -wp-par "$WP_PAR" \
+        -wp-session "$out/session.$n" -wp-cache "$WP_CACHE" \
+        "$@" \
+        -wp-report-json "$out/wp.$n.json" \
+        -then -report-csv "$out/properties.$n.csv" >"$out/wp.$n.log" 2>&1
+}
+skip=$(comma $WP_TRUSTED $WP_SKIP)
 set +e
-# shellcheck disable=SC2086 # WP_TUS is a list of file names
-"$FRAMAC" -machdep x86_64 -pp-annot \
-    -cpp-extra-args="-Isrc -Iproofs -I$out/include" \
-    $WP_TUS \
-    -wp -wp-rte -wp-model typed+real -warn-special-float none \
-    -wp-prover "$PROVERS" -wp-timeout "$WP_TIMEOUT" -wp-par "$WP_PAR" \
-    -wp-session "$out/session" -wp-cache "$WP_CACHE" \
-    -wp-skip-fct "$(comma $WP_TRUSTED $WP_SKIP)" ${WP_FCT:+-wp-fct "$WP_FCT"} \
-    -wp-report-json "$json" \
-    -then -report-csv "$csv" >"$log" 2>&1
-rc=$?
+if [ -n "$WP_GROUP" ]; then
+    wp_job 1 -wp-fct "$(comma $WP_GROUP)" &
+    pid1=$!
+    wp_job 2 -wp-skip-fct "$(comma $WP_TRUSTED $WP_SKIP $WP_GROUP)"
+    rc2=$?
+    wait $pid1
+    rc=$?
+    [ $rc -ne 0 ] || rc=$rc2
+    cat "$out/wp.1.log" "$out/wp.2.log" >"$log"
+else
+    wp_job 1 -wp-skip-fct "$skip" ${WP_FCT:+-wp-fct "$WP_FCT"}
+    rc=$?
+    cp "$out/wp.1.log" "$log"
+fi
 set -e
 secs=$(( $(date +%s) - start ))
-if [ $rc -ne 0 ] || [ ! -s "$json" ] || [ ! -s "$csv" ]; then
-    tail -n 40 "$log" >&2
-    echo "proofs: frama-c failed (exit $rc), full log in $log" >&2
-    exit 1
+for n in 1 2; do
+    [ -n "$WP_GROUP" ] || [ $n = 1 ] || continue
+    if [ $rc -ne 0 ] || [ ! -s "$out/wp.$n.json" ] || [ ! -s "$out/properties.$n.csv" ]; then
+        tail -n 40 "$out/wp.$n.log" >&2
+        echo "proofs: frama-c failed (exit $rc), full log in $out/wp.$n.log" >&2
+        exit 1
+    fi
+done
+if [ -n "$WP_GROUP" ]; then
+    # JSON: the functions of both jobs (disjoint), totals summed per prover
+    jq -s '{ "wp:global": (map(."wp:global" // {} | to_entries) | add | group_by(.key) |
+               map({ key: .[0].key, value: { total: (map(.value.total // 0) | add),
+                                             valid: (map(.value.valid // 0) | add) } }) |
+               from_entries),
+             "wp:functions": (map(."wp:functions" // {}) | add),
+             "wp:axiomatics": (map(."wp:axiomatics" // {}) | add) }' \
+        "$out/wp.1.json" "$out/wp.2.json" >"$json"
+    # CSV: a function's properties from the job that analysed it
+    awk -F'\t' -v group=" $WP_GROUP " '
+        FNR == 1 { file++; if (file == 1) print; next }
+        { mine = index(group, " " $4 " ") > 0 }
+        (file == 1 && mine) || (file == 2 && !mine)' \
+        "$out/properties.1.csv" "$out/properties.2.csv" >"$csv"
+else
+    cp "$out/wp.1.json" "$json"
+    cp "$out/properties.1.csv" "$csv"
 fi
 
 # ---- the table -----------------------------------------------------------------

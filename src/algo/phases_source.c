@@ -509,6 +509,160 @@ out:
     return st;
 }
 
+/* The second phase proper (NUDGE.1-2, NORM.1-2, CEP.1-2, EP.1) on the
+ * scratch block mem of nudged_len(sh) entries that the caller allocated,
+ * for the arguments cep_nudged_phase has checked.  mem holds, back to back:
+ * the model workspace (work_len), s and s_next (S each), th, g_prev,
+ * g_next, dth and one more vector (P each): G(x, s_*) for EP, the sum
+ * (CEP.2) for C-EP.  One block rather than eight: a single failure path,
+ * and for the proofs the scratch vectors are separated by their offsets. */
+/*@ requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh) && shape_max(sh);
+    requires horizon: 1 <= K <= CEP_MAX_STEPS;
+    requires beta: \is_finite(beta) && beta != 0.0;
+    requires valid_mem: \valid(mem + (0 .. nudged_len(sh) - 1));
+    requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+    requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+    requires valid_y: \valid_read(y + (0 .. sh->size[sh->n_layers] - 1));
+    requires valid_s_star: \valid_read(s_star + (0 .. sh->S - 1));
+    requires valid_eta: eta == \null || \valid_read(eta + (0 .. sh->n_layers - 1));
+    requires sep_mem: \separated(mem + (0 .. nudged_len(sh) - 1), theta + (0 .. sh->P - 1),
+      x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1),
+      s_star + (0 .. sh->S - 1), sh);
+    requires sep_mem_eta: eta != \null ==>
+      \separated(mem + (0 .. nudged_len(sh) - 1), eta + (0 .. sh->n_layers - 1));
+    requires sep_mem_outs:
+      (s_K != \null ==> \separated(mem + (0 .. nudged_len(sh) - 1), s_K + (0 .. sh->S - 1))) &&
+      (theta_K != \null ==> \separated(mem + (0 .. nudged_len(sh) - 1), theta_K + (0 .. sh->P - 1))) &&
+      (delta_s != \null ==> \separated(mem + (0 .. nudged_len(sh) - 1), delta_s + (0 .. K * sh->S - 1))) &&
+      (delta_theta != \null ==> \separated(mem + (0 .. nudged_len(sh) - 1), delta_theta + (0 .. K * sh->P - 1))) &&
+      (total != \null ==> \separated(mem + (0 .. nudged_len(sh) - 1), total + (0 .. sh->P - 1)));
+    requires valid_s_K: s_K == \null || \valid(s_K + (0 .. sh->S - 1));
+    requires valid_theta_K: theta_K == \null || \valid(theta_K + (0 .. sh->P - 1));
+    requires valid_delta_s: delta_s == \null || \valid(delta_s + (0 .. K * sh->S - 1));
+    requires valid_delta_theta: delta_theta == \null || \valid(delta_theta + (0 .. K * sh->P - 1));
+    requires valid_total: total == \null || \valid(total + (0 .. sh->P - 1));
+    requires sep_s_K: s_K != \null ==>
+      \separated(s_K + (0 .. sh->S - 1), theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1), s_star + (0 .. sh->S - 1), sh);
+    requires sep_s_K_eta: s_K != \null && eta != \null ==>
+      \separated(s_K + (0 .. sh->S - 1), eta + (0 .. sh->n_layers - 1));
+    requires sep_theta_K: theta_K != \null ==>
+      \separated(theta_K + (0 .. sh->P - 1), theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1), s_star + (0 .. sh->S - 1), sh);
+    requires sep_theta_K_eta: theta_K != \null && eta != \null ==>
+      \separated(theta_K + (0 .. sh->P - 1), eta + (0 .. sh->n_layers - 1));
+    requires sep_delta_s: delta_s != \null ==>
+      \separated(delta_s + (0 .. K * sh->S - 1), theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1), s_star + (0 .. sh->S - 1), sh);
+    requires sep_delta_s_eta: delta_s != \null && eta != \null ==>
+      \separated(delta_s + (0 .. K * sh->S - 1), eta + (0 .. sh->n_layers - 1));
+    requires sep_delta_theta: delta_theta != \null ==>
+      \separated(delta_theta + (0 .. K * sh->P - 1), theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1), s_star + (0 .. sh->S - 1), sh);
+    requires sep_delta_theta_eta: delta_theta != \null && eta != \null ==>
+      \separated(delta_theta + (0 .. K * sh->P - 1), eta + (0 .. sh->n_layers - 1));
+    requires sep_total: total != \null ==>
+      \separated(total + (0 .. sh->P - 1), theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1), s_star + (0 .. sh->S - 1), sh);
+    requires sep_total_eta: total != \null && eta != \null ==>
+      \separated(total + (0 .. sh->P - 1), eta + (0 .. sh->n_layers - 1));
+    requires sep_outs:
+      (s_K != \null && theta_K != \null ==> \separated(s_K + (0 .. sh->S - 1), theta_K + (0 .. sh->P - 1))) &&
+      (s_K != \null && delta_s != \null ==> \separated(s_K + (0 .. sh->S - 1), delta_s + (0 .. K * sh->S - 1))) &&
+      (s_K != \null && delta_theta != \null ==> \separated(s_K + (0 .. sh->S - 1), delta_theta + (0 .. K * sh->P - 1))) &&
+      (s_K != \null && total != \null ==> \separated(s_K + (0 .. sh->S - 1), total + (0 .. sh->P - 1))) &&
+      (theta_K != \null && delta_s != \null ==> \separated(theta_K + (0 .. sh->P - 1), delta_s + (0 .. K * sh->S - 1))) &&
+      (theta_K != \null && delta_theta != \null ==> \separated(theta_K + (0 .. sh->P - 1), delta_theta + (0 .. K * sh->P - 1))) &&
+      (theta_K != \null && total != \null ==> \separated(theta_K + (0 .. sh->P - 1), total + (0 .. sh->P - 1))) &&
+      (delta_s != \null && delta_theta != \null ==> \separated(delta_s + (0 .. K * sh->S - 1), delta_theta + (0 .. K * sh->P - 1))) &&
+      (delta_s != \null && total != \null ==> \separated(delta_s + (0 .. K * sh->S - 1), total + (0 .. sh->P - 1))) &&
+      (delta_theta != \null && total != \null ==> \separated(delta_theta + (0 .. K * sh->P - 1), total + (0 .. sh->P - 1)));
+    assigns mem[0 .. nudged_len(sh) - 1], s_K[0 .. sh->S - 1], theta_K[0 .. sh->P - 1],
+            delta_s[0 .. K * sh->S - 1], delta_theta[0 .. K * sh->P - 1], total[0 .. sh->P - 1];
+    ensures status: \result == CEP_OK || \result == CEP_EDIVERGED;
+    ensures eps: sh->eps == \old(sh->eps);
+*/
+static int FN(nudged_run)(const cep_ctx *ctx, REAL *mem, REAL *s_K, REAL *theta_K,
+                          REAL *delta_s, REAL *delta_theta, REAL *total, const cep_shape *sh,
+                          const REAL *theta, const REAL *x, const REAL *y, const REAL *s_star,
+                          size_t K, double beta, const double *eta)
+{
+    size_t S = sh->S, P = sh->P;
+    //@ ghost model_work_lemma(sh);
+    /*@ assert dims: 1 <= S <= P <= CEP_MAX_PARAMS && 5 * S + 1 <= work_len(sh); */
+    size_t W = cep_model_work_len(sh);
+    int ep = (eta == NULL);
+    int st = CEP_OK;
+    REAL *work = mem, *s = mem + W, *s_next = s + S, *th = s_next + S;
+    REAL *g_prev = th + P, *g_next = g_prev + P, *dth = g_next + P, *extra = dth + P;
+    REAL *g_star = (ep && total != NULL) ? extra : NULL;
+    REAL *acc = (!ep && total != NULL) ? extra : NULL;
+    //@ ghost REAL *sa = s;
+    //@ ghost REAL *sb = s_next;
+    //@ ghost REAL *ga = g_prev;
+    //@ ghost REAL *gb = g_next;
+
+    FN(t_copy)(ctx, s, s_star, S);
+    /*@ assert eps_s: sh->eps == \at(sh->eps, Pre); */
+    FN(t_copy)(ctx, th, theta, P);
+    /*@ assert eps_th: sh->eps == \at(sh->eps, Pre); */
+    FN(m_G)(ctx, g_prev, work, sh, x, s);
+    /*@ assert eps_G0: sh->eps == \at(sh->eps, Pre); */
+    if (g_star != NULL) {
+        FN(t_copy)(ctx, g_star, g_prev, P);
+        /*@ assert eps_g_star: sh->eps == \at(sh->eps, Pre); */
+    }
+    /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
+
+    /* (s, g_prev) hold step k's state and G; step k writes (s_next,
+     * g_next), then the pairs swap. */
+    /*@ loop invariant bound: 0 <= k <= K;
+        loop invariant eps: sh->eps == \at(sh->eps, Pre);
+        loop invariant shape: shape_ok(sh) && shape_max(sh);
+        loop invariant bufs_s: (s == sa && s_next == sb) || (s == sb && s_next == sa);
+        loop invariant bufs_g: (g_prev == ga && g_next == gb) || (g_prev == gb && g_next == ga);
+        loop invariant ok: st == CEP_OK;
+        loop assigns k, st, s, s_next, g_prev, g_next, sa[0 .. S - 1], sb[0 .. S - 1],
+                     ga[0 .. P - 1], gb[0 .. P - 1], work[0 .. work_len(sh) - 1],
+                     th[0 .. P - 1], dth[0 .. P - 1],
+                     delta_s[0 .. K * S - 1], delta_theta[0 .. K * P - 1], acc[0 .. P - 1];
+        loop variant K - k;
+    */
+    for (size_t k = 0; k < K; k++) {
+        st = FN(nudged_step)(ctx, s_next, g_next, th, dth, work, delta_s, delta_theta,
+                             acc, sh, x, y, s, g_prev, beta, eta, k, K);
+        if (st != CEP_OK)
+            break;
+        /*@ assert eps_end: sh->eps == \at(sh->eps, Pre); */
+        REAL *swap = s;
+        s = s_next;
+        s_next = swap;
+        swap = g_prev;
+        g_prev = g_next;
+        g_next = swap;
+    }
+    if (st == CEP_OK) {
+        if (s_K != NULL) {
+            FN(t_copy)(ctx, s_K, s, S);
+            /*@ assert eps_s_K: sh->eps == \at(sh->eps, Pre); */
+        }
+        if (theta_K != NULL) {
+            FN(t_copy)(ctx, theta_K, th, P);
+            /*@ assert eps_theta_K: sh->eps == \at(sh->eps, Pre); */
+        }
+        if (total != NULL && ep) {
+            /* (EP.1) (1/beta) (G(s_K) - G(s_*)), g_prev holding G(s_K) */
+            REAL b[1];
+            R_INIT(ctx, b);
+            R_SET_DBL(ctx, b, beta);
+            FN(t_sub)(ctx, total, g_prev, g_star, P);
+            FN(t_div_scalar)(ctx, total, total, b, P);
+            R_CLEAR(b);
+        } else if (total != NULL) {
+            FN(t_copy)(ctx, total, acc, P);
+        }
+        /*@ assert eps_total: sh->eps == \at(sh->eps, Pre); */
+    }
+    /*@ assert eps_out: sh->eps == \at(sh->eps, Pre); */
+    return st;
+}
+
 /*@
   behavior null_arg:
     assumes ctx == \null || sh == \null || theta == \null || x == \null || y == \null ||
@@ -583,8 +737,12 @@ out:
     ensures status: \result == CEP_OK || \result == CEP_EBETA || \result == CEP_EETA ||
                     \result == CEP_ENONFINITE || \result == CEP_ENOMEM || \result == CEP_EDIVERGED;
     ensures beta: \result == CEP_EBETA <==> !(\is_finite(beta) && beta != 0.0);
-    ensures eta: \result == CEP_EETA <==> \is_finite(beta) && beta != 0.0 && eta != \null &&
-      !(\forall integer i; 0 <= i < sh->n_layers ==> \is_finite(eta[i]) && eta[i] >= 0.0);
+    // eta as given (\old): the checks read the rates before anything is written
+    ensures eta: \is_finite(beta) && beta != 0.0 && eta != \null &&
+      !\old(\forall integer i; 0 <= i < sh->n_layers ==> \is_finite(eta[i]) && eta[i] >= 0.0) ==>
+      \result == CEP_EETA;
+    ensures eta_only: \result == CEP_EETA ==> eta != \null &&
+      !\old(\forall integer i; 0 <= i < sh->n_layers ==> \is_finite(eta[i]) && eta[i] >= 0.0);
     ensures nonfinite: \result == CEP_ENONFINITE ==>
       !(all_fin(theta, sh->P) && all_fin(x, sh->size[0]) &&
         all_fin(y, sh->size[sh->n_layers]) && all_fin(s_star, sh->S));
@@ -601,10 +759,13 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
     if (K < 1 || K > CEP_MAX_STEPS)
         return CEP_EHORIZON;
     int st = cep_check_beta(beta);
-    if (st == CEP_OK)
-        st = cep_check_eta(sh->n_layers, eta);
     if (st != CEP_OK)
         return st;
+    st = cep_check_eta(sh->n_layers, eta);
+    if (st != CEP_OK)
+        return st;
+    /*@ assert eta_ok: eta == \null ||
+          (\forall integer i; 0 <= i < sh->n_layers ==> \is_finite(eta[i]) && eta[i] >= 0.0); */
     size_t S = sh->S, P = sh->P, N = sh->n_layers;
     /*@ assert dims: 1 <= S <= CEP_MAX_PARAMS && 1 <= P <= CEP_MAX_PARAMS; */
     //@ ghost cep_steps_lemma(K, S);
@@ -617,171 +778,21 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
         !FN(all_finite)(y, sh->size[N]) || !FN(all_finite)(s_star, S))
         return CEP_ENONFINITE;
 
-    int ep = (eta == NULL);
-    /* Birth dates: each new block is born after the previous one (the
-     * ghost clock read between the calls), so all are distinct blocks. */
-    REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
-    //@ ghost size_t c1 = cep_heap_clock;
-    REAL *s = FN(cep_vec_new)(ctx, S);
-    //@ ghost size_t c2 = cep_heap_clock;
-    REAL *s_next = FN(cep_vec_new)(ctx, S);
-    //@ ghost size_t c3 = cep_heap_clock;
-    REAL *th = FN(cep_vec_new)(ctx, P);
-    //@ ghost size_t c4 = cep_heap_clock;
-    REAL *g_prev = FN(cep_vec_new)(ctx, P);
-    //@ ghost size_t c5 = cep_heap_clock;
-    REAL *g_next = FN(cep_vec_new)(ctx, P);
-    //@ ghost size_t c6 = cep_heap_clock;
-    REAL *dth = FN(cep_vec_new)(ctx, P);
-    //@ ghost size_t c7 = cep_heap_clock;
-    REAL *g_star = (ep && total != NULL) ? FN(cep_vec_new)(ctx, P) : NULL;
-    //@ ghost size_t c8 = cep_heap_clock;
-    REAL *acc = (!ep && total != NULL) ? FN(cep_vec_new)(ctx, P) : NULL;
-    if (work == NULL || s == NULL || s_next == NULL || th == NULL || g_prev == NULL ||
-        g_next == NULL || dth == NULL || (total != NULL && g_star == NULL && acc == NULL)) {
-        st = CEP_ENOMEM;
-        goto out;
-    }
     //@ ghost lemma_shape_max((cep_shape *)sh);
-    /*@ assert born: born_in(work, \at(cep_heap_clock, Pre), c1) && born_in(s, c1, c2) &&
-          born_in(s_next, c2, c3) && born_in(th, c3, c4) && born_in(g_prev, c4, c5) &&
-          born_in(g_next, c5, c6) && born_in(dth, c6, c7) &&
-          (g_star == \null || born_in(g_star, c7, c8)) &&
-          (acc == \null || born_in(acc, c8, cep_heap_clock)); */
-    /*@ assert opt_new: (ep && total != \null ==> g_star != \null) &&
-                        (!ep && total != \null ==> acc != \null) &&
-                        (ep <==> eta == \null) && (g_star == \null || acc == \null); */
-    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
-          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1), dth + (0 .. P - 1)); */
-    /*@ assert sep_new_theta: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
-          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1), dth + (0 .. P - 1), theta + (0 .. P - 1)); */
-    /*@ assert sep_new_x: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
-          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1), dth + (0 .. P - 1), x + (0 .. sh->size[0] - 1)); */
-    /*@ assert sep_new_y: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
-          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1), dth + (0 .. P - 1), y + (0 .. sh->size[N] - 1)); */
-    /*@ assert sep_new_s_star: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
-          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1), dth + (0 .. P - 1), s_star + (0 .. S - 1)); */
-    /*@ assert sep_new_sh: \separated(work + (0 .. work_len(sh) - 1), s + (0 .. S - 1),
-          s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1), dth + (0 .. P - 1), sh); */
-    /*@ assert sep_new_eta: eta != \null ==> \separated(work + (0 .. work_len(sh) - 1),
-          s + (0 .. S - 1), s_next + (0 .. S - 1), th + (0 .. P - 1), g_prev + (0 .. P - 1),
-          g_next + (0 .. P - 1), dth + (0 .. P - 1), eta + (0 .. N - 1)); */
-    /*@ assert sep_new_g_star: g_star != \null ==> \separated(g_star + (0 .. P - 1),
-          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
-          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
-          \separated(g_star + (0 .. P - 1), theta + (0 .. P - 1), x + (0 .. sh->size[0] - 1),
-          y + (0 .. sh->size[N] - 1), s_star + (0 .. S - 1), sh); */
-    /*@ assert sep_new_acc: acc != \null ==> \separated(acc + (0 .. P - 1),
-          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
-          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
-          \separated(acc + (0 .. P - 1), theta + (0 .. P - 1), x + (0 .. sh->size[0] - 1),
-          y + (0 .. sh->size[N] - 1), s_star + (0 .. S - 1), sh) &&
-          (eta != \null ==> \separated(acc + (0 .. P - 1), eta + (0 .. N - 1))); */
-    /*@ assert sep_new_s_K: s_K != \null ==> \separated(s_K + (0 .. S - 1),
-          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
-          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
-          (g_star != \null ==> \separated(s_K + (0 .. S - 1), g_star + (0 .. P - 1))) &&
-          (acc != \null ==> \separated(s_K + (0 .. S - 1), acc + (0 .. P - 1))); */
-    /*@ assert sep_new_theta_K: theta_K != \null ==> \separated(theta_K + (0 .. P - 1),
-          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
-          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
-          (g_star != \null ==> \separated(theta_K + (0 .. P - 1), g_star + (0 .. P - 1))) &&
-          (acc != \null ==> \separated(theta_K + (0 .. P - 1), acc + (0 .. P - 1))); */
-    /*@ assert sep_new_delta_s: delta_s != \null ==> \separated(delta_s + (0 .. K * S - 1),
-          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
-          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
-          (g_star != \null ==> \separated(delta_s + (0 .. K * S - 1), g_star + (0 .. P - 1))) &&
-          (acc != \null ==> \separated(delta_s + (0 .. K * S - 1), acc + (0 .. P - 1))); */
-    /*@ assert sep_new_delta_theta: delta_theta != \null ==>
-          \separated(delta_theta + (0 .. K * P - 1),
-          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
-          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
-          (g_star != \null ==> \separated(delta_theta + (0 .. K * P - 1), g_star + (0 .. P - 1))) &&
-          (acc != \null ==> \separated(delta_theta + (0 .. K * P - 1), acc + (0 .. P - 1))); */
-    /*@ assert sep_new_total: total != \null ==> \separated(total + (0 .. P - 1),
-          work + (0 .. work_len(sh) - 1), s + (0 .. S - 1), s_next + (0 .. S - 1),
-          th + (0 .. P - 1), g_prev + (0 .. P - 1), g_next + (0 .. P - 1), dth + (0 .. P - 1)) &&
-          (g_star != \null ==> \separated(total + (0 .. P - 1), g_star + (0 .. P - 1))) &&
-          (acc != \null ==> \separated(total + (0 .. P - 1), acc + (0 .. P - 1))); */
-    //@ ghost REAL *sa = s;
-    //@ ghost REAL *sb = s_next;
-    //@ ghost REAL *ga = g_prev;
-    //@ ghost REAL *gb = g_next;
+    //@ ghost model_work_lemma(sh);
+    size_t W = cep_model_work_len(sh);
+    /*@ assert len: W == work_len(sh) && W <= 5 * CEP_MAX_PARAMS + CEP_MAX_LAYER_SIZE; */
+    size_t n_mem = W + 2 * S + 5 * P; /* nudged_len(sh), far from SIZE_MAX */
+    /*@ assert n_mem: n_mem == nudged_len(sh); */
+    REAL *mem = FN(cep_vec_new)(ctx, n_mem);
+    if (mem == NULL)
+        return CEP_ENOMEM;
+    /*@ assert born: born_in(mem, \at(cep_heap_clock, Pre), cep_heap_clock); */
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
-
-    FN(t_copy)(ctx, s, s_star, S);
-    /*@ assert eps_s: sh->eps == \at(sh->eps, Pre); */
-    FN(t_copy)(ctx, th, theta, P);
-    /*@ assert eps_th: sh->eps == \at(sh->eps, Pre); */
-    FN(m_G)(ctx, g_prev, work, sh, x, s);
-    /*@ assert eps_G0: sh->eps == \at(sh->eps, Pre); */
-    if (g_star != NULL) {
-        FN(t_copy)(ctx, g_star, g_prev, P);
-        /*@ assert eps_g_star: sh->eps == \at(sh->eps, Pre); */
-    }
-    /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
-
-    /* (s, g_prev) hold step k's state and G; step k writes (s_next,
-     * g_next), then the pairs swap. */
-    /*@ loop invariant bound: 0 <= k <= K;
-        loop invariant eps: sh->eps == \at(sh->eps, Pre);
-        loop invariant shape: shape_ok(sh) && shape_max(sh);
-        loop invariant bufs_s: (s == sa && s_next == sb) || (s == sb && s_next == sa);
-        loop invariant bufs_g: (g_prev == ga && g_next == gb) || (g_prev == gb && g_next == ga);
-        loop invariant ok: st == CEP_OK;
-        loop assigns k, st, s, s_next, g_prev, g_next, sa[0 .. S - 1], sb[0 .. S - 1],
-                     ga[0 .. P - 1], gb[0 .. P - 1], work[0 .. work_len(sh) - 1],
-                     th[0 .. P - 1], dth[0 .. P - 1],
-                     delta_s[0 .. K * S - 1], delta_theta[0 .. K * P - 1], acc[0 .. P - 1];
-        loop variant K - k;
-    */
-    for (size_t k = 0; k < K; k++) {
-        st = FN(nudged_step)(ctx, s_next, g_next, th, dth, work, delta_s, delta_theta,
-                             acc, sh, x, y, s, g_prev, beta, eta, k, K);
-        if (st != CEP_OK)
-            break;
-        /*@ assert eps_end: sh->eps == \at(sh->eps, Pre); */
-        REAL *swap = s;
-        s = s_next;
-        s_next = swap;
-        swap = g_prev;
-        g_prev = g_next;
-        g_next = swap;
-    }
-    if (st == CEP_OK) {
-        if (s_K != NULL)
-            FN(t_copy)(ctx, s_K, s, S);
-        if (theta_K != NULL)
-            FN(t_copy)(ctx, theta_K, th, P);
-        if (total != NULL && ep) {
-            /* (EP.1) (1/beta) (G(s_K) - G(s_*)), g_prev holding G(s_K) */
-            REAL b[1];
-            R_INIT(ctx, b);
-            R_SET_DBL(ctx, b, beta);
-            FN(t_sub)(ctx, total, g_prev, g_star, P);
-            FN(t_div_scalar)(ctx, total, total, b, P);
-            R_CLEAR(b);
-        } else if (total != NULL) {
-            FN(t_copy)(ctx, total, acc, P);
-        }
-    }
+    st = FN(nudged_run)(ctx, mem, s_K, theta_K, delta_s, delta_theta, total, sh, theta, x, y,
+                        s_star, K, beta, eta);
     FN(cep_scope_leave)(&scope);
-out:
-    FN(cep_vec_free)(acc);
-    FN(cep_vec_free)(g_star);
-    FN(cep_vec_free)(dth);
-    FN(cep_vec_free)(g_next);
-    FN(cep_vec_free)(g_prev);
-    FN(cep_vec_free)(th);
-    FN(cep_vec_free)(s_next);
-    FN(cep_vec_free)(s);
-    FN(cep_vec_free)(work);
+    FN(cep_vec_free)(mem);
     return st;
 }

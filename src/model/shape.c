@@ -96,6 +96,23 @@ int cep_activation_parse(cep_activation *out, const char *name)
     return CEP_EACT;
 }
 
+/* Lemma function: C's product of two sizes is size_mul, a name the provers
+ * treat as a term.  With the bare product a * b in shape_layout's goals,
+ * z3 and cvc4 switch to nonlinear arithmetic and run out of time or memory;
+ * proved here in an empty context. */
+/*@ ghost
+  /@ requires a: 1 <= a <= CEP_MAX_LAYER_SIZE;
+     requires b: 1 <= b <= CEP_MAX_LAYER_SIZE;
+     assigns \nothing;
+     ensures exact: (size_t)(a * b) == size_mul(a, b);
+     ensures range: 1 <= size_mul(a, b) <= CEP_MAX_LAYER_SIZE * CEP_MAX_LAYER_SIZE;
+  @/
+  static void lemma_layer_len(size_t a, size_t b)
+  {
+    lemma_size_product(a, b);
+  }
+*/
+
 /* The offsets and totals of cep_shape_init, once sh->n_layers and sh->size
  * are set (a function of its own so that the proofs see only this part). */
 /*@ requires valid_sh: \valid(sh);
@@ -124,11 +141,7 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
     /*@ ghost size_t gS[CEP_MAX_LAYERS + 1], gW[CEP_MAX_LAYERS + 1], gB[CEP_MAX_LAYERS + 1],
                      gL[CEP_MAX_LAYERS + 1]; */
     /*@ loop invariant bound: 1 <= l <= n_sizes;
-        loop invariant kept: \forall integer k; 0 <= k < n_sizes ==> sizes[k] == \at(sizes[k], Pre);
-        loop invariant copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \at(sizes[k], Pre);
         loop invariant n: sh->n_layers == n_sizes - 1;
-        loop invariant sizes: \forall integer k; 0 <= k < n_sizes ==>
-          1 <= \at(sizes[k], Pre) <= CEP_MAX_LAYER_SIZE;
         loop invariant prev: \let k = l - 1; prev == \at(sizes[k], Pre);
         loop invariant totals: S <= P <= CEP_MAX_PARAMS;
         loop invariant start: l == 1 ==> S == 0 && P == 0;
@@ -136,8 +149,6 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
         loop invariant last: l > 1 ==> \let k = l - 1;
           S == gS[k] + \at(sizes[k], Pre) && P == gB[k] + \at(sizes[k], Pre);
         loop invariant b_off: \forall integer k; 1 <= k < l ==> gB[k] == gW[k] + gL[k];
-        loop invariant len: \forall integer k; 1 <= k < l ==>
-          gL[k] == size_mul(\at(sizes[k], Pre), \at(sizes[k - 1], Pre));
         loop invariant mono: \forall integer k; 1 <= k < l ==> gW[k] <= gB[k];
         loop invariant next: \forall integer k; 1 <= k < l - 1 ==>
           gS[k + 1] == gS[k] + \at(sizes[k], Pre) && gW[k + 1] == gB[k] + \at(sizes[k], Pre);
@@ -158,7 +169,7 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
               1 <= cur <= CEP_MAX_LAYER_SIZE && 1 <= prev <= CEP_MAX_LAYER_SIZE; */
         if (cur > SIZE_MAX / prev)
             return CEP_EOVERFLOW;
-        /*@ ghost lemma_size_product(cur, prev); */
+        /*@ ghost lemma_layer_len(cur, prev); */
         size_t wl = cur * prev;
         /*@ assert wl: \let k = l; wl == size_mul(\at(sizes[k], Pre), \at(sizes[k - 1], Pre)); */
         /*@ ghost gL[l] = wl; */
@@ -179,8 +190,15 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
         /*@ assert new_b: \let k = l; gB[k] == gW[k] + gL[k] && gW[k] <= gB[k]; */
         /*@ assert new_S: \let k = l; S == gS[k] + \at(sizes[k], Pre) && S <= P; */
         prev = cur;
+        /*@ assert len_l: \let k = l; gL[k] == size_mul(\at(sizes[k], Pre), \at(sizes[k - 1], Pre)); */
+        /*@ assert link_next: \forall integer k; 1 <= k <= l ==>
+              sh->s_off[k] == gS[k] && sh->W_off[k] == gW[k] && sh->b_off[k] == gB[k]; */
+        /*@ assert len_next: \forall integer k; 1 <= k <= l ==>
+              gL[k] == size_mul(\at(sizes[k], Pre), \at(sizes[k - 1], Pre)); */
         /*@ assert l_next: (size_t)(l + 1) == l + 1; */ /* the increment does not wrap */
     }
+    /*@ assert last_g: \let k = n_sizes - 1;
+          S == gS[k] + \at(sizes[k], Pre) && P == gB[k] + \at(sizes[k], Pre); */
     sh->S = S;
     sh->P = P;
     /* The facts on *sh, one small step at a time (N = n_sizes - 1). */
@@ -197,6 +215,8 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
     /*@ assert next_ok: \forall integer k; 1 <= k < n_sizes - 1 ==>
           sh->s_off[k + 1] == sh->s_off[k] + sh->size[k] &&
           sh->W_off[k + 1] == sh->b_off[k] + sh->size[k]; */
+    /*@ assert last_inst: \let k = n_sizes - 1;
+          sh->s_off[k] == gS[k] && sh->b_off[k] == gB[k] && sh->size[k] == \at(sizes[k], Pre); */
     /*@ assert last_ok: \let k = n_sizes - 1;
           sh->S == sh->s_off[k] + sh->size[k] && sh->P == sh->b_off[k] + sh->size[k]; */
     /*@ assert totals_ok: sh->S <= sh->P <= CEP_MAX_PARAMS; */
