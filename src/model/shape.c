@@ -96,21 +96,37 @@ int cep_activation_parse(cep_activation *out, const char *name)
     return CEP_EACT;
 }
 
-/* Lemma function: C's product of two sizes is size_mul, a name the provers
- * treat as a term.  With the bare product a * b in shape_layout's goals,
- * z3 and cvc4 switch to nonlinear arithmetic and run out of time or memory;
- * proved here in an empty context. */
+/*@
+  // a * b again, but opaque to the provers: Why3 inlines size_mul (its body
+  // is a bare product) before z3 and cvc4 see it, and a quantified product
+  // in shape_layout's loop invariant put them into nonlinear arithmetic,
+  // where they timed out even on linear goals.  This body is not "trivial"
+  // for Why3, so layer_len stays a symbol with a defining axiom, and facts
+  // about it combine by congruence alone.
+  logic integer layer_len(integer a, integer b) = (a - 1) * b + b;
+*/
+
+/* Lemma functions for shape_layout, proved here in an empty context: C's
+ * product of two sizes is layer_len, and so is W_len. */
 /*@ ghost
   /@ requires a: 1 <= a <= CEP_MAX_LAYER_SIZE;
      requires b: 1 <= b <= CEP_MAX_LAYER_SIZE;
      assigns \nothing;
-     ensures exact: (size_t)(a * b) == size_mul(a, b);
-     ensures range: 1 <= size_mul(a, b) <= CEP_MAX_LAYER_SIZE * CEP_MAX_LAYER_SIZE;
+     ensures exact: (size_t)(a * b) == layer_len(a, b);
+     ensures range: 1 <= layer_len(a, b) <= CEP_MAX_LAYER_SIZE * CEP_MAX_LAYER_SIZE;
   @/
   static void lemma_layer_len(size_t a, size_t b)
   {
     lemma_size_product(a, b);
   }
+*/
+
+/*@ ghost
+  /@ assigns \nothing;
+     ensures W_len: \forall integer k; 1 <= k < n ==>
+       W_len(sh, k) == layer_len(sh->size[k], sh->size[k - 1]);
+  @/
+  static void lemma_W_len_layer(const cep_shape *sh, size_t n) { }
 */
 
 /* The offsets and totals of cep_shape_init, once sh->n_layers and sh->size
@@ -133,14 +149,21 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
 {
     size_t S = 0, P = 0, prev = sizes[0];
     /* Each offset the loop writes is also recorded in a ghost array (gS,
-     * gW, gB; gL: the length of W_l, so that the product appears in one
-     * invariant only).  For WP these are logic arrays, not memory: the recurrences
-     * are kept on them, on the sizes as they were on entry (\at(.., Pre),
-     * constants too), and a single invariant (link) ties them to the fields
-     * of *sh.  This keeps the goals small enough for the provers. */
+     * gW, gB; gL: the length of W_l, as layer_len so that no product reaches
+     * the provers outside the lemma functions).  For WP these are logic
+     * arrays, not memory: the recurrences are kept on them, on the sizes as
+     * they were on entry (\at(.., Pre), constants too), and a single
+     * invariant (link) ties them to the fields of *sh.  This keeps the goals
+     * small enough for the provers.  The frame facts (sizes and sh->size
+     * unchanged) are re-asserted after each write and before each early
+     * return: one write at a time is quick to prove, and the postcondition
+     * `kept`, which joins every return path, then finds them as written. */
+    size_t l; /* declared here: the assertions after the loop use its final value */
     /*@ ghost size_t gS[CEP_MAX_LAYERS + 1], gW[CEP_MAX_LAYERS + 1], gB[CEP_MAX_LAYERS + 1],
                      gL[CEP_MAX_LAYERS + 1]; */
     /*@ loop invariant bound: 1 <= l <= n_sizes;
+        loop invariant kept: \forall integer k; 0 <= k < n_sizes ==> sizes[k] == \at(sizes[k], Pre);
+        loop invariant copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \at(sizes[k], Pre);
         loop invariant n: sh->n_layers == n_sizes - 1;
         loop invariant prev: \let k = l - 1; prev == \at(sizes[k], Pre);
         loop invariant totals: S <= P <= CEP_MAX_PARAMS;
@@ -149,6 +172,8 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
         loop invariant last: l > 1 ==> \let k = l - 1;
           S == gS[k] + \at(sizes[k], Pre) && P == gB[k] + \at(sizes[k], Pre);
         loop invariant b_off: \forall integer k; 1 <= k < l ==> gB[k] == gW[k] + gL[k];
+        loop invariant len: \forall integer k; 1 <= k < l ==>
+          gL[k] == layer_len(\at(sizes[k], Pre), \at(sizes[k - 1], Pre));
         loop invariant mono: \forall integer k; 1 <= k < l ==> gW[k] <= gB[k];
         loop invariant next: \forall integer k; 1 <= k < l - 1 ==>
           gS[k + 1] == gS[k] + \at(sizes[k], Pre) && gW[k + 1] == gB[k] + \at(sizes[k], Pre);
@@ -159,7 +184,7 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
                      gB[1 .. n_sizes - 1], gL[1 .. n_sizes - 1];
         loop variant n_sizes - l;
     */
-    for (size_t l = 1; l < n_sizes; l++) {
+    for (l = 1; l < n_sizes; l++) {
         /* sizes are <= 2^20, so a product is <= 2^40 and cannot overflow a
          * 64-bit size_t; on 32-bit targets check anyway.  n_{l-1} is carried
          * in prev rather than read as sizes[l - 1]: C's size_t index l - 1
@@ -167,41 +192,63 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
         size_t cur = sizes[l];
         /*@ assert cur: \let k = l; cur == \at(sizes[k], Pre) &&
               1 <= cur <= CEP_MAX_LAYER_SIZE && 1 <= prev <= CEP_MAX_LAYER_SIZE; */
-        if (cur > SIZE_MAX / prev)
+        if (cur > SIZE_MAX / prev) {
+            /*@ assert kept_ovf: sh->n_layers == n_sizes - 1 &&
+                  (\forall integer k; 0 <= k < n_sizes ==>
+                     sh->size[k] == \at(sizes[k], Pre) && sizes[k] == \at(sizes[k], Pre)); */
             return CEP_EOVERFLOW;
+        }
         /*@ ghost lemma_layer_len(cur, prev); */
         size_t wl = cur * prev;
-        /*@ assert wl: \let k = l; wl == size_mul(\at(sizes[k], Pre), \at(sizes[k - 1], Pre)); */
+        /*@ assert wl: \let k = l; wl == layer_len(\at(sizes[k], Pre), \at(sizes[k - 1], Pre)); */
         /*@ ghost gL[l] = wl; */
         sh->s_off[l] = S;
+        /*@ assert frame_s: \forall integer k; 0 <= k < n_sizes ==>
+              sh->size[k] == \at(sizes[k], Pre) && sizes[k] == \at(sizes[k], Pre); */
         /*@ ghost gS[l] = S; */
         S += cur;
         sh->W_off[l] = P;
         /*@ ghost gW[l] = P; */
-        if (wl > CEP_MAX_PARAMS || P > CEP_MAX_PARAMS - wl)
+        if (wl > CEP_MAX_PARAMS || P > CEP_MAX_PARAMS - wl) {
+            /*@ assert kept_W: sh->n_layers == n_sizes - 1 &&
+                  (\forall integer k; 0 <= k < n_sizes ==>
+                     sh->size[k] == \at(sizes[k], Pre) && sizes[k] == \at(sizes[k], Pre)); */
             return CEP_EPARAMS;
+        }
         P += wl;
         /*@ assert P_W: P == gW[l] + wl; */
         sh->b_off[l] = P;
+        /*@ assert frame_b: \forall integer k; 0 <= k < n_sizes ==>
+              sh->size[k] == \at(sizes[k], Pre) && sizes[k] == \at(sizes[k], Pre); */
         /*@ ghost gB[l] = P; */
-        if (P > CEP_MAX_PARAMS - cur)
+        if (P > CEP_MAX_PARAMS - cur) {
+            /*@ assert kept_b: sh->n_layers == n_sizes - 1 &&
+                  (\forall integer k; 0 <= k < n_sizes ==>
+                     sh->size[k] == \at(sizes[k], Pre) && sizes[k] == \at(sizes[k], Pre)); */
             return CEP_EPARAMS;
+        }
         P += cur;
         /*@ assert new_b: \let k = l; gB[k] == gW[k] + gL[k] && gW[k] <= gB[k]; */
         /*@ assert new_S: \let k = l; S == gS[k] + \at(sizes[k], Pre) && S <= P; */
         prev = cur;
-        /*@ assert len_l: \let k = l; gL[k] == size_mul(\at(sizes[k], Pre), \at(sizes[k - 1], Pre)); */
+        /* The instances at k = l of len and link: with them the provers only
+         * split k < l / k == l for the preserved invariants. */
+        /*@ assert len_l: \let k = l; gL[k] == layer_len(\at(sizes[k], Pre), \at(sizes[k - 1], Pre)); */
+        /*@ assert link_l: \let k = l;
+              sh->s_off[k] == gS[k] && sh->W_off[k] == gW[k] && sh->b_off[k] == gB[k]; */
         /*@ assert link_next: \forall integer k; 1 <= k <= l ==>
               sh->s_off[k] == gS[k] && sh->W_off[k] == gW[k] && sh->b_off[k] == gB[k]; */
-        /*@ assert len_next: \forall integer k; 1 <= k <= l ==>
-              gL[k] == size_mul(\at(sizes[k], Pre), \at(sizes[k - 1], Pre)); */
         /*@ assert l_next: (size_t)(l + 1) == l + 1; */ /* the increment does not wrap */
     }
+    /*@ assert l_end: l == n_sizes; */ /* lets WP substitute l in `last` */
     /*@ assert last_g: \let k = n_sizes - 1;
           S == gS[k] + \at(sizes[k], Pre) && P == gB[k] + \at(sizes[k], Pre); */
     sh->S = S;
     sh->P = P;
     /* The facts on *sh, one small step at a time (N = n_sizes - 1). */
+    /*@ assert kept_all: sh->n_layers == n_sizes - 1 &&
+          (\forall integer k; 0 <= k < n_sizes ==>
+             sh->size[k] == \at(sizes[k], Pre) && sizes[k] == \at(sizes[k], Pre)); */
     /*@ assert n: sh->n_layers == n_sizes - 1; */
     /*@ assert copied: \forall integer k; 0 <= k < n_sizes ==> sh->size[k] == \at(sizes[k], Pre); */
     /*@ assert linked: \forall integer k; 1 <= k < n_sizes ==>
@@ -209,6 +256,7 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
     /*@ assert first_ok: sh->s_off[1] == 0 && sh->W_off[1] == 0; */
     /*@ assert mono_ok: \forall integer k; 1 <= k < n_sizes ==> sh->W_off[k] <= sh->b_off[k]; */
     /*@ assert b_off_L: \forall integer k; 1 <= k < n_sizes ==> sh->b_off[k] == sh->W_off[k] + gL[k]; */
+    /*@ ghost lemma_W_len_layer(sh, n_sizes); */ /* L_ok is then congruence only */
     /*@ assert L_ok: \forall integer k; 1 <= k < n_sizes ==> gL[k] == W_len(sh, k); */
     /*@ assert b_off_ok: \forall integer k; 1 <= k < n_sizes ==>
           sh->b_off[k] == sh->W_off[k] + W_len(sh, k); */
