@@ -2,7 +2,7 @@
 #
 # Included by GNUmakefile (`include proofs/proofs.mk`), whose install_pkgs
 # it uses.
-# It runs EVA on proofs/eva_driver.c first (proofs/run_eva.sh).
+# It runs EVA on proofs/eva_driver.c (proofs/run_eva.sh) alongside WP.
 # Knobs: EVA_PRECISION, EVA_UNROLL (see run_eva.sh), WP_FCT (a partial run
 # on some functions, for development; report in $(BUILD)/proofs), EVA=0 (skip
 # EVA, for development), PROVERS, WP_TIMEOUT (seconds per goal and prover), WP_PAR
@@ -27,6 +27,15 @@ WP_TUS     ?= proofs/wp_util.c proofs/wp_binary64.c
 WP_TRUSTED ?= cep_vec_new_d cep_vec_free_d
 WP_SKIP    ?= cep_scope_enter_mp cep_scope_leave_mp
 
+# Two frama-c jobs share the work (run_wp.sh): the first proves WP_GROUP,
+# the second every other function.  WP's simplifier and its Why3 task
+# generation run inside the frama-c process, one goal at a time, so one job
+# leaves a core idle much of the time.  The group was chosen from the
+# per-function costs of a measured run (docs in proofs/README.md) so that
+# both jobs take about as long; WP_GROUP= runs a single job.
+WP_GROUP   ?= m_step_vjp_d bptt_run_d cep_bptt_d bptt_step_d cep_free_phase_d \
+              cep_free_phase_converge_d cep_model_phi_d act_eval_d m_G_d total_input_d
+
 # Debian 12 packages of the proof toolchain (there is no `frama-c` package).
 PROOF_DEB_PACKAGES := frama-c-base why3 z3 cvc4 jq
 
@@ -36,12 +45,11 @@ PROOF_DEB_PACKAGES := frama-c-base why3 z3 cvc4 jq
 proofs-deps:
 	$(call install_pkgs,proofs,$(PROOF_DEB_PACKAGES))
 
-# EVA first (it only records its result), then WP, which writes the report
-# of both and gives the verdict.
+# run_wp.sh starts EVA (run_eva.sh) alongside WP, then writes the report of
+# both and gives the verdict.
 proofs: proofs-deps
-	@if [ "$(EVA)" != 0 ]; then BUILD="$(BUILD)" CC="$(CC)" EVA_PRECISION="$(EVA_PRECISION)" \
-	  EVA_UNROLL="$(EVA_UNROLL)" sh proofs/run_eva.sh || true; fi
-	@BUILD="$(BUILD)" CC="$(CC)" PROVERS="$(PROVERS)" WP_TIMEOUT="$(WP_TIMEOUT)" \
+	@EVA_PRECISION="$(EVA_PRECISION)" EVA_UNROLL="$(EVA_UNROLL)" BUILD="$(BUILD)" CC="$(CC)" PROVERS="$(PROVERS)" WP_TIMEOUT="$(WP_TIMEOUT)" \
 	  WP_PAR="$(WP_PAR)" WP_CACHE="$(WP_CACHE)" WP_TUS="$(WP_TUS)" \
 	  WP_TRUSTED="$(WP_TRUSTED)" WP_SKIP="$(WP_SKIP)" WP_FCT="$(WP_FCT)" EVA="$(EVA)" \
+	  WP_GROUP="$(WP_GROUP)" \
 	  sh proofs/run_wp.sh

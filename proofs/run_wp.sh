@@ -25,7 +25,8 @@
 #                one job); ignored with WP_FCT
 #   REPORT_DIR   where report.md and report.json go (default proofs)
 #   FRAMAC       frama-c executable (default frama-c)
-#   EVA          0: EVA was not run (development); the verdict says so
+#   EVA          0: do not run EVA (development; the verdict says so); else
+#                proofs/run_eva.sh runs alongside WP (EVA_PRECISION, EVA_UNROLL)
 #   WP_FCT       only these functions (comma-separated, instantiated names
 #                such as t_dot_d): a partial run for development; the
 #                verdict then covers those functions only and says so
@@ -91,6 +92,14 @@ wp_job() {
         -then -report-csv "$out/properties.$n.csv" >"$out/wp.$n.log" 2>&1
 }
 skip=$(comma $WP_TRUSTED $WP_SKIP)
+# EVA (run_eva.sh, single-threaded) runs alongside WP; its result is read
+# after both are done.
+eva_pid=
+if [ "$EVA" != 0 ]; then
+    rm -f "$out/eva_result"
+    BUILD="$BUILD" CC="$CC" sh proofs/run_eva.sh >"$out/eva.out" 2>&1 &
+    eva_pid=$!
+fi
 set +e
 if [ -n "$WP_GROUP" ]; then
     wp_job 1 -wp-fct "$(comma $WP_GROUP)" &
@@ -106,8 +115,12 @@ else
     rc=$?
     cp "$out/wp.1.log" "$log"
 fi
-set -e
 secs=$(( $(date +%s) - start ))
+if [ -n "$eva_pid" ]; then
+    wait "$eva_pid"
+    cat "$out/eva.out"
+fi
+set -e
 for n in 1 2; do
     [ -n "$WP_GROUP" ] || [ $n = 1 ] || continue
     if [ $rc -ne 0 ] || [ ! -s "$out/wp.$n.json" ] || [ ! -s "$out/properties.$n.csv" ]; then

@@ -90,6 +90,187 @@ static int FN(bptt_step)(const cep_ctx *ctx, REAL *u, REAL *gth, REAL *work, REA
     return CEP_OK;
 }
 
+/* BPTT proper (BPTT.1-5) on the scratch block mem of bptt_len(sh) entries
+ * that cep_bptt allocated, for the arguments it has checked.  mem holds,
+ * back to back: the model workspace (work_len), g and u (S each, the
+ * cotangents of two successive steps) and gth (P).  One block: a single
+ * failure path, and for the proofs separation by offsets (as nudged_run). */
+/*@ requires valid_sh: \valid_read(sh);
+    requires shape: shape_ok(sh) && shape_max(sh);
+    requires horizon: 1 <= K <= T <= CEP_MAX_STEPS;
+    requires valid_mem: \valid(mem + (0 .. bptt_len(sh) - 1));
+    requires valid_theta: \valid_read(theta + (0 .. sh->P - 1));
+    requires valid_x: \valid_read(x + (0 .. sh->size[0] - 1));
+    requires valid_y: \valid_read(y + (0 .. sh->size[sh->n_layers] - 1));
+    requires valid_traj: \valid_read(traj + (0 .. (T + 1) * sh->S - 1));
+    requires valid_grad_s: grad_s == \null || \valid(grad_s + (0 .. (K + 1) * sh->S - 1));
+    requires valid_grad_theta: grad_theta == \null || \valid(grad_theta + (0 .. K * sh->P - 1));
+    requires valid_total_K: total_K == \null || \valid(total_K + (0 .. sh->P - 1));
+    requires valid_full: full == \null || \valid(full + (0 .. sh->P - 1));
+    requires valid_loss: loss == \null || \valid(loss);
+    requires sep_in: \separated(theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1),
+                                y + (0 .. sh->size[sh->n_layers] - 1),
+                                traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_mem: \separated(mem + (0 .. bptt_len(sh) - 1), theta + (0 .. sh->P - 1),
+      x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1),
+      traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_mem_outs:
+      (grad_s != \null ==> \separated(mem + (0 .. bptt_len(sh) - 1), grad_s + (0 .. (K + 1) * sh->S - 1))) &&
+      (grad_theta != \null ==> \separated(mem + (0 .. bptt_len(sh) - 1), grad_theta + (0 .. K * sh->P - 1))) &&
+      (total_K != \null ==> \separated(mem + (0 .. bptt_len(sh) - 1), total_K + (0 .. sh->P - 1))) &&
+      (full != \null ==> \separated(mem + (0 .. bptt_len(sh) - 1), full + (0 .. sh->P - 1))) &&
+      (loss != \null ==> \separated(mem + (0 .. bptt_len(sh) - 1), loss));
+    requires sep_grad_s: grad_s != \null ==>
+      \separated(grad_s + (0 .. (K + 1) * sh->S - 1), theta + (0 .. sh->P - 1),
+                 x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1),
+                 traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_grad_theta: grad_theta != \null ==>
+      \separated(grad_theta + (0 .. K * sh->P - 1), theta + (0 .. sh->P - 1),
+                 x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1),
+                 traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_total_K: total_K != \null ==>
+      \separated(total_K + (0 .. sh->P - 1), theta + (0 .. sh->P - 1),
+                 x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1),
+                 traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_full: full != \null ==>
+      \separated(full + (0 .. sh->P - 1), theta + (0 .. sh->P - 1),
+                 x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[sh->n_layers] - 1),
+                 traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_loss: loss != \null ==>
+      \separated(loss, theta + (0 .. sh->P - 1), x + (0 .. sh->size[0] - 1),
+                 y + (0 .. sh->size[sh->n_layers] - 1), traj + (0 .. (T + 1) * sh->S - 1), sh);
+    requires sep_outs:
+      (grad_s != \null && grad_theta != \null ==>
+         \separated(grad_s + (0 .. (K + 1) * sh->S - 1), grad_theta + (0 .. K * sh->P - 1))) &&
+      (grad_s != \null && total_K != \null ==>
+         \separated(grad_s + (0 .. (K + 1) * sh->S - 1), total_K + (0 .. sh->P - 1))) &&
+      (grad_s != \null && full != \null ==>
+         \separated(grad_s + (0 .. (K + 1) * sh->S - 1), full + (0 .. sh->P - 1))) &&
+      (grad_s != \null && loss != \null ==>
+         \separated(grad_s + (0 .. (K + 1) * sh->S - 1), loss)) &&
+      (grad_theta != \null && total_K != \null ==>
+         \separated(grad_theta + (0 .. K * sh->P - 1), total_K + (0 .. sh->P - 1))) &&
+      (grad_theta != \null && full != \null ==>
+         \separated(grad_theta + (0 .. K * sh->P - 1), full + (0 .. sh->P - 1))) &&
+      (grad_theta != \null && loss != \null ==>
+         \separated(grad_theta + (0 .. K * sh->P - 1), loss)) &&
+      (total_K != \null && full != \null ==>
+         \separated(total_K + (0 .. sh->P - 1), full + (0 .. sh->P - 1))) &&
+      (total_K != \null && loss != \null ==> \separated(total_K + (0 .. sh->P - 1), loss)) &&
+      (full != \null && loss != \null ==> \separated(full + (0 .. sh->P - 1), loss));
+    assigns mem[0 .. bptt_len(sh) - 1], grad_s[0 .. (K + 1) * sh->S - 1],
+            grad_theta[0 .. K * sh->P - 1], total_K[0 .. sh->P - 1], full[0 .. sh->P - 1], *loss;
+    ensures status: \result == CEP_OK || \result == CEP_EDIVERGED;
+*/
+static int FN(bptt_run)(const cep_ctx *ctx, REAL *mem, REAL *grad_s, REAL *grad_theta,
+                        REAL *total_K, REAL *full, REAL *loss, const cep_shape *sh,
+                        const REAL *theta, const REAL *x, const REAL *y, const REAL *traj,
+                        size_t T, size_t K)
+{
+    size_t S = sh->S, P = sh->P, N = sh->n_layers;
+    //@ ghost model_work_lemma(sh);
+    /*@ assert dims: 1 <= S <= P <= CEP_MAX_PARAMS && 5 * S + 1 <= work_len(sh); */
+    //@ ghost cep_steps_lemma(T, S);
+    //@ ghost cep_steps_lemma(K, S);
+    //@ ghost cep_steps_lemma(K, P);
+    /*@ assert no_overflow: (size_t)(T + 1) == T + 1 && (size_t)(K + 1) == K + 1 &&
+          1 <= (T + 1) * S <= SIZE_MAX && 1 <= (K + 1) * S <= SIZE_MAX &&
+          1 <= K * P <= SIZE_MAX; */
+    /*@ assert s_T_in: (size_t)(T * S) == T * S && T * S + S == (T + 1) * S; */
+    size_t W = cep_model_work_len(sh);
+    int st = CEP_OK;
+    REAL *work = mem, *g = mem + W, *u = g + S, *gth = u + S;
+    /*@ assert sep_s_T: \separated(traj + (T * S .. T * S + S - 1), y + (0 .. sh->size[N] - 1), sh) &&
+          (loss != \null ==> \separated(loss, traj + (T * S .. T * S + S - 1))); */
+    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), g + (0 .. S - 1),
+          u + (0 .. S - 1), gth + (0 .. P - 1), theta + (0 .. P - 1),
+          x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[N] - 1),
+          traj + (0 .. (T + 1) * S - 1), sh); */
+    /*@ assert sep_new_grad_s: grad_s != \null ==> \separated(grad_s + (0 .. (K + 1) * S - 1),
+          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
+    /*@ assert sep_new_grad_theta: grad_theta != \null ==> \separated(grad_theta + (0 .. K * P - 1),
+          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
+    /*@ assert sep_new_total_K: total_K != \null ==> \separated(total_K + (0 .. P - 1),
+          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
+    /*@ assert sep_new_full: full != \null ==> \separated(full + (0 .. P - 1),
+          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
+    /*@ assert sep_new_loss: loss != \null ==> \separated(loss,
+          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
+    //@ ghost REAL *buf_a = g;
+    //@ ghost REAL *buf_b = u;
+    FN(t_zero)(ctx, g, S); /* g_T is zero outside the output layer (BPTT.1) */
+
+    const REAL *s_T = traj + T * S;
+    size_t out_off = sh->s_off[N];
+    /*@ assert out_layer: out_off + sh->size[N] <= S; */
+    /*@ loop invariant bound: 0 <= i <= sh->size[N];
+        loop assigns i, g[out_off .. S - 1];
+        loop variant sh->size[N] - i;
+    */
+    for (size_t i = 0; i < sh->size[N]; i++) /* (BPTT.1) */
+        R_SUB(ctx, &g[out_off + i], &s_T[out_off + i], &y[i]);
+    /*@ assert eps_g: sh->eps == \at(sh->eps, Pre); */
+    if (loss != NULL) {
+        FN(cep_loss)(ctx, loss, sh, s_T, y);
+        /*@ assert eps_loss: sh->eps == \at(sh->eps, Pre); */
+    }
+    if (grad_s != NULL) {
+        FN(t_copy)(ctx, grad_s, g, S);
+        /*@ assert eps_grad_s: sh->eps == \at(sh->eps, Pre); */
+    }
+    if (total_K != NULL) {
+        FN(t_zero)(ctx, total_K, P);
+        /*@ assert eps_total_K: sh->eps == \at(sh->eps, Pre); */
+    }
+    if (full != NULL) {
+        FN(t_zero)(ctx, full, P);
+        /*@ assert eps_full: sh->eps == \at(sh->eps, Pre); */
+    }
+    /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
+    /*@ assert sep_eps: \separated(&sh->eps, work + (0 .. work_len(sh) - 1), gth + (0 .. P - 1)) &&
+          (full != \null ==> \separated(&sh->eps, full + (0 .. P - 1))) &&
+          (total_K != \null ==> \separated(&sh->eps, total_K + (0 .. P - 1))) &&
+          (grad_theta != \null ==> \separated(&sh->eps, grad_theta + (0 .. K * P - 1))) &&
+          (grad_s != \null ==> \separated(&sh->eps, grad_s + (0 .. (K + 1) * S - 1))); */
+
+    size_t steps = (full != NULL) ? T : K;
+    /*@ loop invariant bound: 0 <= k <= steps;
+        loop invariant eps: sh->eps == \at(sh->eps, Pre);
+        loop invariant bufs: (g == buf_a && u == buf_b) || (g == buf_b && u == buf_a);
+        loop invariant valid_bufs: \valid(g + (0 .. S - 1)) && \valid(u + (0 .. S - 1));
+        loop invariant sep_bufs: \separated(g + (0 .. S - 1), u + (0 .. S - 1),
+          work + (0 .. work_len(sh) - 1), gth + (0 .. P - 1), theta + (0 .. P - 1),
+          x + (0 .. sh->size[0] - 1), traj + (0 .. (T + 1) * S - 1), sh);
+        loop invariant sep_outs:
+          (grad_s != \null ==> \separated(grad_s + (0 .. (K + 1) * S - 1), g + (0 .. S - 1), u + (0 .. S - 1))) &&
+          (grad_theta != \null ==> \separated(grad_theta + (0 .. K * P - 1), g + (0 .. S - 1), u + (0 .. S - 1))) &&
+          (total_K != \null ==> \separated(total_K + (0 .. P - 1), g + (0 .. S - 1), u + (0 .. S - 1))) &&
+          (full != \null ==> \separated(full + (0 .. P - 1), g + (0 .. S - 1), u + (0 .. S - 1)));
+        loop invariant ok: st == CEP_OK;
+        loop assigns k, st, g, u, buf_a[0 .. S - 1], buf_b[0 .. S - 1],
+                     work[0 .. work_len(sh) - 1], gth[0 .. P - 1], full[0 .. P - 1],
+                     total_K[0 .. P - 1], grad_theta[0 .. K * P - 1],
+                     grad_s[S .. (K + 1) * S - 1];
+        loop variant steps - k;
+    */
+    for (size_t k = 0; k < steps; k++) {
+        size_t t = T - 1 - k;
+        //@ ghost cep_block_lemma(t, T, S);
+        /*@ assert index_t: t == T - 1 - k && (size_t)(t * S) == t * S &&
+              t * S + S <= (T + 1) * S; */
+        /*@ assert shape_k: shape_ok(sh) && shape_max(sh); */
+        st = FN(bptt_step)(ctx, u, gth, work, grad_s, grad_theta, total_K, full, sh, theta, x,
+                           traj + t * S, g, k, K);
+        if (st != CEP_OK)
+            break;
+        /*@ assert eps_end: sh->eps == \at(sh->eps, Pre); */
+        REAL *swap = g;
+        g = u;
+        u = swap;
+    }
+    return st;
+}
+
 /*@
   behavior null_arg:
     assumes ctx == \null || sh == \null || theta == \null || x == \null || y == \null ||
@@ -200,120 +381,20 @@ int FN(cep_bptt)(const cep_ctx *ctx, REAL *grad_s, REAL *grad_theta, REAL *total
     if (!FN(all_finite)(theta, P) || !FN(all_finite)(x, sh->size[0]) ||
         !FN(all_finite)(y, sh->size[N]) || !FN(all_finite)(traj, (T + 1) * S))
         return CEP_ENONFINITE;
-    /*@ assert s_T_in: (size_t)(T * S) == T * S && T * S + S == (T + 1) * S; */
-    /*@ assert sep_s_T: \separated(traj + (T * S .. T * S + S - 1), y + (0 .. sh->size[N] - 1), sh) &&
-          (loss != \null ==> \separated(loss, traj + (T * S .. T * S + S - 1))); */
-
-    /* Birth dates of the four blocks (proofs/algo.acsl): each is born after
-     * the clock's value at entry and before the next allocation's, so they
-     * are separated from each other and from the caller's arrays. */
-    REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
-    //@ ghost size_t clk_g = cep_heap_clock;
-    REAL *g = FN(cep_vec_new)(ctx, S);
-    //@ ghost size_t clk_u = cep_heap_clock;
-    REAL *u = FN(cep_vec_new)(ctx, S);
-    //@ ghost size_t clk_gth = cep_heap_clock;
-    REAL *gth = FN(cep_vec_new)(ctx, P);
-    if (work == NULL || g == NULL || u == NULL || gth == NULL) {
-        st = CEP_ENOMEM;
-        goto out;
-    }
-    /*@ assert born: \at(cep_heap_clock, Pre) <= heap_birth(\base_addr(work)) < clk_g &&
-          clk_g <= heap_birth(\base_addr(g)) < clk_u &&
-          clk_u <= heap_birth(\base_addr(u)) < clk_gth &&
-          clk_gth <= heap_birth(\base_addr(gth)) < cep_heap_clock; */
-    /*@ assert sep_new: \separated(work + (0 .. work_len(sh) - 1), g + (0 .. S - 1),
-          u + (0 .. S - 1), gth + (0 .. P - 1), theta + (0 .. P - 1),
-          x + (0 .. sh->size[0] - 1), y + (0 .. sh->size[N] - 1),
-          traj + (0 .. (T + 1) * S - 1), sh); */
-    /*@ assert sep_new_grad_s: grad_s != \null ==> \separated(grad_s + (0 .. (K + 1) * S - 1),
-          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
-    /*@ assert sep_new_grad_theta: grad_theta != \null ==> \separated(grad_theta + (0 .. K * P - 1),
-          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
-    /*@ assert sep_new_total_K: total_K != \null ==> \separated(total_K + (0 .. P - 1),
-          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
-    /*@ assert sep_new_full: full != \null ==> \separated(full + (0 .. P - 1),
-          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
-    /*@ assert sep_new_loss: loss != \null ==> \separated(loss,
-          work + (0 .. work_len(sh) - 1), g + (0 .. S - 1), u + (0 .. S - 1), gth + (0 .. P - 1)); */
-    //@ ghost REAL *buf_a = g;
-    //@ ghost REAL *buf_b = u;
+    //@ ghost model_work_lemma(sh);
+    size_t W = cep_model_work_len(sh);
+    /*@ assert len: W == work_len(sh) && W <= 5 * CEP_MAX_PARAMS + CEP_MAX_LAYER_SIZE; */
+    size_t n_mem = W + 2 * S + P; /* bptt_len(sh), far from SIZE_MAX */
+    /*@ assert n_mem: n_mem == bptt_len(sh); */
+    REAL *mem = FN(cep_vec_new)(ctx, n_mem);
+    if (mem == NULL)
+        return CEP_ENOMEM;
+    /*@ assert born: born_in(mem, \at(cep_heap_clock, Pre), cep_heap_clock); */
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
-
-    const REAL *s_T = traj + T * S;
-    size_t out_off = sh->s_off[N];
-    /*@ assert out_layer: out_off + sh->size[N] <= S; */
-    /*@ loop invariant bound: 0 <= i <= sh->size[N];
-        loop assigns i, g[out_off .. S - 1];
-        loop variant sh->size[N] - i;
-    */
-    for (size_t i = 0; i < sh->size[N]; i++) /* (BPTT.1) */
-        R_SUB(ctx, &g[out_off + i], &s_T[out_off + i], &y[i]);
-    /*@ assert eps_g: sh->eps == \at(sh->eps, Pre); */
-    if (loss != NULL) {
-        FN(cep_loss)(ctx, loss, sh, s_T, y);
-        /*@ assert eps_loss: sh->eps == \at(sh->eps, Pre); */
-    }
-    if (grad_s != NULL) {
-        FN(t_copy)(ctx, grad_s, g, S);
-        /*@ assert eps_grad_s: sh->eps == \at(sh->eps, Pre); */
-    }
-    if (total_K != NULL) {
-        FN(t_zero)(ctx, total_K, P);
-        /*@ assert eps_total_K: sh->eps == \at(sh->eps, Pre); */
-    }
-    if (full != NULL) {
-        FN(t_zero)(ctx, full, P);
-        /*@ assert eps_full: sh->eps == \at(sh->eps, Pre); */
-    }
-    /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
-    /*@ assert sep_eps: \separated(&sh->eps, work + (0 .. work_len(sh) - 1), gth + (0 .. P - 1)) &&
-          (full != \null ==> \separated(&sh->eps, full + (0 .. P - 1))) &&
-          (total_K != \null ==> \separated(&sh->eps, total_K + (0 .. P - 1))) &&
-          (grad_theta != \null ==> \separated(&sh->eps, grad_theta + (0 .. K * P - 1))) &&
-          (grad_s != \null ==> \separated(&sh->eps, grad_s + (0 .. (K + 1) * S - 1))); */
-
-    size_t steps = (full != NULL) ? T : K;
-    /*@ loop invariant bound: 0 <= k <= steps;
-        loop invariant eps: sh->eps == \at(sh->eps, Pre);
-        loop invariant bufs: (g == buf_a && u == buf_b) || (g == buf_b && u == buf_a);
-        loop invariant valid_bufs: \valid(g + (0 .. S - 1)) && \valid(u + (0 .. S - 1));
-        loop invariant sep_bufs: \separated(g + (0 .. S - 1), u + (0 .. S - 1),
-          work + (0 .. work_len(sh) - 1), gth + (0 .. P - 1), theta + (0 .. P - 1),
-          x + (0 .. sh->size[0] - 1), traj + (0 .. (T + 1) * S - 1), sh);
-        loop invariant sep_outs:
-          (grad_s != \null ==> \separated(grad_s + (0 .. (K + 1) * S - 1), g + (0 .. S - 1), u + (0 .. S - 1))) &&
-          (grad_theta != \null ==> \separated(grad_theta + (0 .. K * P - 1), g + (0 .. S - 1), u + (0 .. S - 1))) &&
-          (total_K != \null ==> \separated(total_K + (0 .. P - 1), g + (0 .. S - 1), u + (0 .. S - 1))) &&
-          (full != \null ==> \separated(full + (0 .. P - 1), g + (0 .. S - 1), u + (0 .. S - 1)));
-        loop invariant ok: st == CEP_OK;
-        loop assigns k, st, g, u, buf_a[0 .. S - 1], buf_b[0 .. S - 1],
-                     work[0 .. work_len(sh) - 1], gth[0 .. P - 1], full[0 .. P - 1],
-                     total_K[0 .. P - 1], grad_theta[0 .. K * P - 1],
-                     grad_s[S .. (K + 1) * S - 1];
-        loop variant steps - k;
-    */
-    for (size_t k = 0; k < steps; k++) {
-        size_t t = T - 1 - k;
-        //@ ghost cep_block_lemma(t, T, S);
-        /*@ assert index_t: t == T - 1 - k && (size_t)(t * S) == t * S &&
-              t * S + S <= (T + 1) * S; */
-        /*@ assert shape_k: shape_ok(sh) && shape_max(sh); */
-        st = FN(bptt_step)(ctx, u, gth, work, grad_s, grad_theta, total_K, full, sh, theta, x,
-                           traj + t * S, g, k, K);
-        if (st != CEP_OK)
-            break;
-        /*@ assert eps_end: sh->eps == \at(sh->eps, Pre); */
-        REAL *swap = g;
-        g = u;
-        u = swap;
-    }
+    st = FN(bptt_run)(ctx, mem, grad_s, grad_theta, total_K, full, loss, sh, theta, x, y, traj,
+                      T, K);
     FN(cep_scope_leave)(&scope);
-out:
-    FN(cep_vec_free)(gth);
-    FN(cep_vec_free)(u);
-    FN(cep_vec_free)(g);
-    FN(cep_vec_free)(work);
+    FN(cep_vec_free)(mem);
     return st;
 }

@@ -608,6 +608,10 @@ static int FN(nudged_run)(const cep_ctx *ctx, REAL *mem, REAL *s_K, REAL *theta_
         FN(t_copy)(ctx, g_star, g_prev, P);
         /*@ assert eps_g_star: sh->eps == \at(sh->eps, Pre); */
     }
+    if (acc != NULL) {
+        FN(t_zero)(ctx, acc, P); /* the sum (CEP.2) over no step yet */
+        /*@ assert eps_acc: sh->eps == \at(sh->eps, Pre); */
+    }
     /*@ assert eps: sh->eps == \at(sh->eps, Pre); */
 
     /* (s, g_prev) hold step k's state and G; step k writes (s_next,
