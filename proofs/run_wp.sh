@@ -143,7 +143,19 @@ if [ -n "$WP_GROUP" ]; then
         FNR == 1 { file++; if (file == 1) print; next }
         { mine = index(group, " " $4 " ") > 0 }
         (file == 1 && mine) || (file == 2 && !mine)' \
-        "$out/properties.1.csv" "$out/properties.2.csv" >"$csv"
+        "$out/properties.1.csv" "$out/properties.2.csv" >"$csv.split"
+    # A function's precondition is established at its call sites ("precondition
+    # of f" rows, one per call, in the caller's job); Frama-C consolidates them
+    # per job, so a function called from both jobs reads Unknown in each.
+    # Recompute it over the call sites of both jobs: Valid when every one is.
+    awk -F'\t' -v OFS='\t' '
+        FNR == NR { if ($5 ~ /^precondition of /) { k = substr($5, 17) SUBSEP $7; seen[k] = 1
+                                                     if ($6 !~ /^Valid/) bad[k] = 1 }
+                    next }
+        FNR > 1 && $5 == "precondition" && (($4 SUBSEP $7) in seen) {
+            $6 = (($4 SUBSEP $7) in bad) ? "Unknown" : "Valid (at every call site)" }
+        { print }' "$csv.split" "$csv.split" >"$csv"
+    rm -f "$csv.split"
 else
     cp "$out/wp.1.json" "$json"
     cp "$out/properties.1.csv" "$csv"

@@ -238,6 +238,7 @@ void FN(m_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, REAL *work, const
     R_SUB(ctx, om, om, e);
 
     FN(presyn)(ctx, p, dp, energy ? dd : NULL, sh, s);
+    /*@ assert eps_presyn: sh->eps == \at(sh->eps, Pre); */ /* shape_ok still holds */
     FN(total_input)(ctx, h, scratch, sh, theta, x, p);
     if (energy) {
         /*@ loop invariant bound: 0 <= i <= S;
