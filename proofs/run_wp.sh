@@ -32,6 +32,7 @@
 #                verdict then covers those functions only and says so
 set -eu
 
+t0=$(date +%s)
 BUILD=${BUILD:-build}
 CC=${CC:-cc}
 PROVERS=${PROVERS:-z3,cvc4}
@@ -216,7 +217,13 @@ report=$REPORT_DIR/report.md
     echo "## WP"
     echo
     echo "Options: \`-wp -wp-rte -wp-model typed+real -warn-special-float none"
-    echo "-wp-prover $PROVERS -wp-timeout $WP_TIMEOUT\` on $(echo $WP_TUS | sed 's/ /, /g'); ${secs} s."
+    echo "-wp-prover $PROVERS -wp-timeout $WP_TIMEOUT -wp-par $WP_PAR\` on $(echo $WP_TUS | sed 's/ /, /g');"
+    if [ -n "$WP_GROUP" ]; then
+        echo "two concurrent frama-c jobs (the first on WP_GROUP: $(echo $WP_GROUP | sed 's/ /, /g')),"
+        echo "EVA alongside; WP ${secs} s, whole run $(( $(date +%s) - t0 )) s on $(nproc) cores."
+    else
+        echo "one frama-c job; WP ${secs} s, whole run $(( $(date +%s) - t0 )) s on $(nproc) cores."
+    fi
     echo "Not analysed by WP in this run (\`-wp-skip-fct\`, WP_SKIP): $(echo $WP_SKIP | sed 's/ /, /g')."
     [ -z "$WP_FCT" ] || echo "Partial run: only $WP_FCT (WP_FCT)."
     echo "Values are proved in real arithmetic (typed+real model): they hold for"
