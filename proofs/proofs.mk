@@ -34,7 +34,7 @@ WP_SKIP    ?= cep_scope_enter_mp cep_scope_leave_mp
 # per-function costs of a measured run (docs in proofs/README.md) so that
 # both jobs take about as long; WP_GROUP= runs a single job.
 WP_GROUP   ?= m_step_vjp_d bptt_run_d cep_bptt_d bptt_step_d cep_free_phase_d \
-              cep_free_phase_converge_d act_eval_d m_G_d total_input_d
+              cep_free_phase_converge_d m_G_d total_input_d
 
 # Debian 12 packages of the proof toolchain (there is no `frama-c` package).
 PROOF_DEB_PACKAGES := frama-c-base why3 z3 cvc4 jq
