@@ -199,12 +199,13 @@ layer_of='function layer(f) { if (f ~ /^src\//) { split(f, a, "/"); return a[2] 
                             if (f ~ /^proofs\//) return "lemma functions (proofs/)"; return "other" }'
 
 # EVA's result (run_eva.sh)
-eva_alarms='?'; eva_secs='?'; eva_status=missing
+eva_alarms='?'; eva_secs='?'; eva_status=missing; eva_detail=
 if [ "$EVA" = 0 ]; then eva_status="not run (EVA=0)"
 elif [ -s "$out/eva_result" ]; then
     eva_alarms=$(sed -n 's/.*alarms=\([^ ]*\).*/\1/p' "$out/eva_result")
     eva_secs=$(sed -n 's/.*seconds=\([^ ]*\).*/\1/p' "$out/eva_result")
     eva_status=$(sed -n 's/.*status=\([^ ]*\).*/\1/p' "$out/eva_result")
+    eva_detail=$(sed -n 's/.*invalid=\([^ ]*\) nonterminating=\([^ ]*\) coverage=\([^ ]*\).*/\1 invalid properties, \2 non-terminating functions, function coverage \3/p' "$out/eva_result")
 fi
 
 report=$REPORT_DIR/report.md
@@ -264,7 +265,7 @@ report=$REPORT_DIR/report.md
     echo "\`frama-c -eva -eva-precision ${EVA_PRECISION:-2} -eva-auto-loop-unroll ${EVA_UNROLL:-600}\`"
     echo "on proofs/eva_driver.c (default network 10-16-16-4, energy, tanh;"
     echo "free phase T = 12, C-EP phase K = 4, BPTT; interval inputs): **$eva_alarms alarms**"
-    echo "(status $eva_status, $eva_secs s)."
+    echo "(${eva_detail:+$eva_detail; }status $eva_status, $eva_secs s)."
     if [ -s "$out/eva_alarms.tsv" ]; then
         echo
         echo "| location | function | alarm | status |"
@@ -293,7 +294,7 @@ fi
 if [ "$EVA" = 0 ]; then
     echo "proofs: EVA not run (EVA=0): not a complete check" >&2
 elif [ "$eva_status" != ok ]; then
-    echo "proofs: FAILED: EVA: $eva_alarms alarms, status $eva_status (see $report, $out/eva.log)" >&2
+    echo "proofs: FAILED: EVA: $eva_alarms alarms${eva_detail:+, $eva_detail}, status $eva_status (see $report, $out/eva.log)" >&2
     exit 1
 fi
 if [ -n "$WP_FCT" ]; then
