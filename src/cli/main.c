@@ -8,6 +8,7 @@
 #include "apps/idx.h"
 #include "apps/theorem.h"
 #include "cli/options.h"
+#include "cli/vectors_cmd.h"
 
 static const char usage_top[] =
     "usage: cep <command> [options]\n"
@@ -19,6 +20,9 @@ static const char usage_top[] =
     "            CSV files and figures; exit 0 PASS/APPROXIMATE, 1 FAIL\n"
     "  run       first phase, second phase (EP or C-EP) and BPTT on one network;\n"
     "            prints per-step norms of Delta_s, Delta_theta, grad_s, grad_theta\n"
+    "  vectors   generate the golden-vector suites (vectors/v1, spec/vectors.md)\n"
+    "  check     compare an implementation's results with a vector suite;\n"
+    "            exit 0 pass, 1 fail, 2 unusable input\n"
     "  help      this text;  cep <command> --help  for a command's options\n"
     "  version   the version and the MPFR/GMP it runs with\n";
 
@@ -323,6 +327,10 @@ static int dispatch(int argc, char **argv)
     }
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(argc, argv);
+    if (strcmp(argv[1], "vectors") == 0)
+        return cmd_vectors(argc, argv);
+    if (strcmp(argv[1], "check") == 0)
+        return cmd_check(argc, argv);
     if (strcmp(argv[1], "theorem") == 0)
         return cmd_theorem(argc, argv);
     fprintf(stderr, "cep: unknown command '%s' (commands: theorem, run, help, version)\n", argv[1]);

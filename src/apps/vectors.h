@@ -1,0 +1,96 @@
+/* vectors.h -- golden vectors (spec/vectors.md): the generator behind
+ * `cep vectors` and the conformance checker behind `cep check`.
+ *
+ * Nothing here prints or exits: progress goes to an optional callback and
+ * failures come back as a status and one line of text in err. */
+#ifndef CEP_VECTORS_H
+#define CEP_VECTORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cep.h"
+#include "apps/vfile.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes of the vector tools, below -300. */
+enum {
+    CEP_EV_TRUTH = -301,    /* a value rounds differently at p and 2p bits (generation) */
+    CEP_EV_MANIFEST = -302, /* a manifest is missing, unreadable or wrong (a field named) */
+    CEP_EV_SHA = -303,      /* a file's sha256 differs from the manifest's               */
+    CEP_EV_MISSING = -304,  /* a file the manifest or the selection needs does not exist  */
+    CEP_EV_EXTRA = -305,    /* a results file no vector quantity corresponds to          */
+    CEP_EV_USAGE = -306,    /* bad option value (names it)                               */
+    CEP_EV_COMPUTE = -307   /* the library refused a case (status text follows)          */
+};
+const char *cep_vectors_strerror(int status);
+
+#define CEP_VECTORS_SCHEMA "cep-vectors"
+#define CEP_VECTORS_SCHEMA_VERSION "1.0"
+
+/* ---- the quantities (spec/vectors.md §4) ---------------------------------- */
+typedef enum { VQ_AXIS_STATE, VQ_AXIS_THETA, VQ_AXIS_SCALAR } vq_axis;
+typedef enum { VQ_KIND_TRAJ = 0, VQ_KIND_STEP = 1 } vq_kind;
+typedef struct {
+    const char *name;
+    vq_kind kind;
+    const char *phase;       /* "free", "cep", "ep", "bptt", "step", "nudge", "vjp" */
+    int phase_rank;          /* scan order of the phases within a case       */
+    vq_axis axis;
+    int rows;                /* 0: a single row (shape (width,)); else rows by RULE below */
+    int first_step;          /* step of row 0                                 */
+    const char *what;        /* one line for the manifest and the docs        */
+} vq_info;
+/* Rows: VQ_ROWS_T1 = T+1, VQ_ROWS_K1 = K+1, VQ_ROWS_K = K. */
+enum { VQ_ROWS_ONE = 0, VQ_ROWS_T1 = 1, VQ_ROWS_K1 = 2, VQ_ROWS_K = 3 };
+extern const vq_info cep_vq_table[];
+extern const size_t cep_vq_count;
+/* Index in cep_vq_table of a quantity name, or -1. */
+int cep_vq_find(const char *name);
+
+/* ---- generator ---------------------------------------------------------------- */
+typedef struct {
+    const char *out_dir;      /* the suites go to out_dir/<suite>/ (e.g. vectors/v1) */
+    int level;                /* 1: the committed suite; 2: larger, more seeds */
+    const char *only;         /* fnmatch pattern of case ids, or NULL for all   */
+    long truth_prec;          /* bits of the truth (>= 256); recheck at twice that */
+    const char *source_hash;  /* sha256 of the generator's sources, recorded    */
+    void (*progress)(void *arg, const char *line);
+    void *progress_arg;
+} cep_vgen_opts;
+int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen);
+
+/* ---- checker ------------------------------------------------------------------- */
+typedef enum { VC_HUMAN, VC_TAP, VC_JUNIT, VC_JSON } vc_format;
+typedef struct {
+    const char *vectors_dir;  /* one suite: its manifest.json is here          */
+    const char *results_dir;  /* <case>/<quantity>.npy or .txt                */
+    cep_fmt profile;          /* binary64 (truth64), binary32 or bfloat16 (truth32) */
+    int exact;                /* compare with the in-format trace, bit for bit */
+    int have_atol, have_rtol, have_ulps;
+    double atol, rtol, ulps;  /* command-line overrides of the manifest's budget */
+    const char *const *cases; size_t n_cases;            /* fnmatch patterns, none = all */
+    const char *const *quantities; size_t n_quantities;  /* fnmatch patterns, none = all */
+    long max_errors;          /* detailed failing values shown (default 10)   */
+    vc_format format;
+    const char *replay_dir;   /* write the replay single-step suite here, or NULL */
+    int skip_sha;             /* do not verify the manifest's sha256 list     */
+} cep_vcheck_opts;
+/* Returns 0 when every selected value passes, 1 when some fail, 2 when the
+ * input is unusable (err says why).  The report goes to out. */
+int cep_vectors_check(const cep_vcheck_opts *o, FILE *out, char *err, size_t errlen);
+
+/* The rule of (VEC.TOL): pass when |a - e| <= atol + rtol |e| + ulps ULP(e),
+ * with ULP(e) in format f; non-finite values match by position (NaN with
+ * NaN, +inf with +inf, -inf with -inf). */
+int cep_vtol_pass(double a, double e, double atol, double rtol, double ulps, cep_fmt f);
+/* ULP(e): the distance between e and the next number away from zero in
+ * format f (the smallest subnormal at 0). */
+double cep_vtol_ulp(double e, cep_fmt f);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

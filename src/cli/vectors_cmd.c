@@ -1,0 +1,252 @@
+/* vectors_cmd.c -- `cep vectors` and `cep check`: option parsing and
+ * messages only; the work is in src/apps/vgen.c and src/apps/vcheck.c. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "apps/vectors.h"
+#include "cli/vectors_cmd.h"
+
+static const char usage_vectors[] =
+    "usage: cep vectors [options]\n"
+    "\n"
+    "Generates the golden-vector suites (spec/vectors.md): vectors/v1/traj\n"
+    "(trajectory cases) and vectors/v1/step (single-step cases).  Truth in MPFR,\n"
+    "rechecked at twice the precision and rounded once to binary64 and binary32;\n"
+    "in-format traces in binary64, binary32 and bfloat16; measured tolerances;\n"
+    ".npy, $readmemh .hex, TestFloat-style text and C headers; a manifest with\n"
+    "the sha256 of every file.  Each suite is written to <suite>.new and swapped\n"
+    "in only when complete.\n"
+    "\n"
+    "  --out DIR          output directory            (default vectors/v1)\n"
+    "  --level N          1: committed suite; 2: larger, more seeds (default 1)\n"
+    "  --only PATTERN     only the case ids matching this glob (for debugging)\n"
+    "  --precision BITS   truth precision, >= 256; rechecked at 2x (default 256)\n"
+    "  --source-hash HEX  recorded as generator.source_sha256 (make vectors\n"
+    "                     passes the sha256 of the src/ tree)\n"
+    "  --quiet            no progress lines\n"
+    "  --help             this text\n"
+    "\n"
+    "example: make vectors   (regenerates vectors/v1 byte for byte)\n";
+
+static const char usage_check[] =
+    "usage: cep check VECTORS_DIR RESULTS_DIR [options]\n"
+    "\n"
+    "Compares an implementation's results with one golden-vector suite.  Results\n"
+    "are RESULTS_DIR/<case id>/<quantity>.npy ('<f8' or '<f4', the vector's shape)\n"
+    "or <quantity>.txt (one number a line).  Values are scanned in time order\n"
+    "(phase, step, quantity, index); the first failing value is named with its\n"
+    "layer and index, expected and actual in hex and decimal, the errors and the\n"
+    "rule |a - e| <= atol + rtol |e| + ulps ULP(e).  Exit 0 pass, 1 fail,\n"
+    "2 unusable input (missing or extra files, wrong shapes, bad manifest or\n"
+    "sha256).\n"
+    "\n"
+    "  --profile P        binary64 (against truth64) | binary32 | bfloat16\n"
+    "                     (against truth32)                (default binary64)\n"
+    "  --exact            compare bit for bit with the in-format trace instead\n"
+    "  --atol X, --rtol X, --ulps X   override the manifest's budget\n"
+    "  --case GLOB        only these case ids (repeatable, or comma-separated)\n"
+    "  --quantity GLOB    only these quantities (repeatable, or comma-separated)\n"
+    "  --errors N         failing values listed in detail  (default 10)\n"
+    "  --format F         human | tap | junit | json       (default human)\n"
+    "  --replay DIR       write the state before the first failing step as a\n"
+    "                     single-step suite in DIR\n"
+    "  --no-sha           skip the manifest's sha256 check\n"
+    "  --help             this text\n"
+    "\n"
+    "example: cep check vectors/v1/traj my_results --case 'traj-proto-*' \\\n"
+    "                   --quantity 'free_s,cep_*'\n";
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void progress_line(void *arg, const char *line)
+{
+    (void)arg;
+    fprintf(stderr, "%s\n", line);
+}
+
+int cmd_vectors(int argc, char **argv)
+{
+    cep_vgen_opts o;
+    memset(&o, 0, sizeof o);
+    o.out_dir = "vectors/v1";
+    o.level = 1;
+    o.truth_prec = 256;
+    o.progress = progress_line;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        long n;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_vectors, stdout);
+            return 0;
+        } else if (strcmp(a, "--quiet") == 0) {
+            o.progress = NULL;
+            continue;
+        }
+        if (v == NULL) {
+            fprintf(stderr, "cep vectors: %s needs a value (cep vectors --help)\n", a);
+            return 2;
+        }
+        i++;
+        if (strcmp(a, "--out") == 0) {
+            o.out_dir = v;
+        } else if (strcmp(a, "--only") == 0) {
+            o.only = v;
+        } else if (strcmp(a, "--source-hash") == 0) {
+            o.source_hash = v;
+        } else if (strcmp(a, "--level") == 0) {
+            if (parse_long(v, 1, 2, &n)) {
+                fprintf(stderr, "cep vectors: --level '%s': expected 1 or 2\n", v);
+                return 2;
+            }
+            o.level = (int)n;
+        } else if (strcmp(a, "--precision") == 0) {
+            if (parse_long(v, 256, 65536, &n)) {
+                fprintf(stderr, "cep vectors: --precision '%s': expected bits in 256..65536\n", v);
+                return 2;
+            }
+            o.truth_prec = n;
+        } else {
+            fprintf(stderr, "cep vectors: unknown option '%s' (cep vectors --help)\n", a);
+            return 2;
+        }
+    }
+    char err[1024] = "";
+    int st = cep_vectors_generate(&o, err, sizeof err);
+    if (st) {
+        fprintf(stderr, "cep vectors: %s\n", err[0] ? err : cep_vectors_strerror(st));
+        return st == CEP_EV_USAGE ? 2 : 1;
+    }
+    return 0;
+}
+
+/* Split a comma-separated list into the pattern array (argv strings are
+ * modified in place). */
+static int add_patterns(const char **pats, size_t *n, size_t cap, char *list)
+{
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        if (*n >= cap)
+            return -1;
+        pats[(*n)++] = tok;
+    }
+    return 0;
+}
+
+#define MAX_PATTERNS 64
+
+int cmd_check(int argc, char **argv)
+{
+    cep_vcheck_opts o;
+    memset(&o, 0, sizeof o);
+    o.profile = CEP_FMT_BINARY64;
+    o.max_errors = 10;
+    o.format = VC_HUMAN;
+    static const char *cases[MAX_PATTERNS], *quants[MAX_PATTERNS];
+    const char *pos[2];
+    int npos = 0;
+    for (int i = 2; i < argc; i++) {
+        char *a = argv[i];
+        char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_check, stdout);
+            return 0;
+        }
+        if (a[0] != '-' || a[1] != '-') {
+            if (npos == 2) {
+                fprintf(stderr, "cep check: unexpected argument '%s' (cep check --help)\n", a);
+                return 2;
+            }
+            pos[npos++] = a;
+            continue;
+        }
+        if (strcmp(a, "--exact") == 0) { o.exact = 1; continue; }
+        if (strcmp(a, "--no-sha") == 0) { o.skip_sha = 1; continue; }
+        if (v == NULL) {
+            fprintf(stderr, "cep check: %s needs a value (cep check --help)\n", a);
+            return 2;
+        }
+        i++;
+        long n;
+        if (strcmp(a, "--profile") == 0) {
+            if (cep_fmt_parse(&o.profile, v)) {
+                fprintf(stderr, "cep check: --profile '%s': expected binary64, binary32 or bfloat16\n", v);
+                return 2;
+            }
+        } else if (strcmp(a, "--atol") == 0 || strcmp(a, "--rtol") == 0 || strcmp(a, "--ulps") == 0) {
+            double d;
+            if (parse_double(v, &d)) {
+                fprintf(stderr, "cep check: %s '%s': expected a finite number >= 0\n", a, v);
+                return 2;
+            }
+            if (a[2] == 'a') { o.atol = d; o.have_atol = 1; }
+            else if (a[2] == 'r') { o.rtol = d; o.have_rtol = 1; }
+            else { o.ulps = d; o.have_ulps = 1; }
+        } else if (strcmp(a, "--case") == 0) {
+            if (add_patterns(cases, &o.n_cases, MAX_PATTERNS, v)) {
+                fprintf(stderr, "cep check: more than %d --case patterns\n", MAX_PATTERNS);
+                return 2;
+            }
+        } else if (strcmp(a, "--quantity") == 0) {
+            if (add_patterns(quants, &o.n_quantities, MAX_PATTERNS, v)) {
+                fprintf(stderr, "cep check: more than %d --quantity patterns\n", MAX_PATTERNS);
+                return 2;
+            }
+        } else if (strcmp(a, "--errors") == 0) {
+            if (parse_long(v, 0, 1000000000L, &n)) {
+                fprintf(stderr, "cep check: --errors '%s': expected a count >= 0\n", v);
+                return 2;
+            }
+            o.max_errors = n;
+        } else if (strcmp(a, "--format") == 0) {
+            if (strcmp(v, "human") == 0) o.format = VC_HUMAN;
+            else if (strcmp(v, "tap") == 0) o.format = VC_TAP;
+            else if (strcmp(v, "junit") == 0) o.format = VC_JUNIT;
+            else if (strcmp(v, "json") == 0) o.format = VC_JSON;
+            else {
+                fprintf(stderr, "cep check: --format '%s': expected human, tap, junit or json\n", v);
+                return 2;
+            }
+        } else if (strcmp(a, "--replay") == 0) {
+            o.replay_dir = v;
+        } else {
+            fprintf(stderr, "cep check: unknown option '%s' (cep check --help)\n", a);
+            return 2;
+        }
+    }
+    if (npos != 2) {
+        fprintf(stderr, "cep check: need VECTORS_DIR and RESULTS_DIR (cep check --help)\n");
+        return 2;
+    }
+    o.vectors_dir = pos[0];
+    o.results_dir = pos[1];
+    o.cases = cases;
+    o.quantities = quants;
+    char err[1024] = "";
+    int rc = cep_vectors_check(&o, stdout, err, sizeof err);
+    if (rc == 2)
+        fprintf(stderr, "cep check: %s\n", err[0] ? err : "unusable input");
+    return rc;
+}
