@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "cep.h"
 #include "apps/vfile.h"
 
@@ -45,10 +46,39 @@ typedef struct {
 } vq_info;
 /* Rows: VQ_ROWS_T1 = T+1, VQ_ROWS_K1 = K+1, VQ_ROWS_K = K. */
 enum { VQ_ROWS_ONE = 0, VQ_ROWS_T1 = 1, VQ_ROWS_K1 = 2, VQ_ROWS_K = 3 };
+/* Indices in cep_vq_table. */
+enum {
+    VQ_FREE_S, VQ_CEP_S, VQ_CEP_THETA, VQ_CEP_DELTA_S, VQ_CEP_DELTA_THETA, VQ_CEP_TOTAL,
+    VQ_EP_S, VQ_EP_TOTAL, VQ_BPTT_LOSS, VQ_BPTT_GRAD_S, VQ_BPTT_GRAD_THETA,
+    VQ_BPTT_TOTAL,
+    VQ_STEP_F, VQ_NUDGE_S, VQ_NUDGE_DELTA_S, VQ_NUDGE_DELTA_THETA, VQ_NUDGE_THETA, VQ_VJP_S,
+    VQ_VJP_THETA, VQ_N
+};
 extern const vq_info cep_vq_table[];
 extern const size_t cep_vq_count;
 /* Index in cep_vq_table of a quantity name, or -1. */
 int cep_vq_find(const char *name);
+
+/* ---- computing a case (vtrace.c, one instantiation per precision) ---- */
+/* What the templated tracer needs of a case. */
+typedef struct {
+    cep_shape sh;
+    vq_kind kind;
+    size_t T, K;
+    double beta;
+    const double *eta;
+    const double *x, *y, *theta, *s, *v;
+} vcase_in;
+/* q[i] receives quantity i (len[i] values, allocated with cep_vec_new);
+ * quantities of the other kind stay NULL.  Returns a cep status or
+ * CEP_EV_COMPUTE when the step-by-step and whole-phase runs disagree. */
+int vtrace_run_d(const cep_ctx *ctx, double **q, const size_t *len, const vcase_in *in);
+int vtrace_run_mp(const cep_ctx *ctx, __mpfr_struct **q, const size_t *len, const vcase_in *in);
+void vtrace_free_d(double **q);
+void vtrace_free_mp(__mpfr_struct **q);
+/* The full length of each quantity of a case (0: not of this kind). */
+void vtrace_lengths(size_t *len, size_t *rows, size_t *width, vq_kind kind, const cep_shape *sh,
+                    size_t T, size_t K);
 
 /* ---- generator ---------------------------------------------------------------- */
 typedef struct {
@@ -61,6 +91,16 @@ typedef struct {
     void *progress_arg;
 } cep_vgen_opts;
 int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen);
+
+/* ---- `cep compute`: this library's results for a suite (vrun.c) ---- */
+typedef struct {
+    const char *vectors_dir;  /* a suite (manifest.json and the inputs)         */
+    const char *results_dir;  /* <case>/<quantity>.npy are written here ('<f8') */
+    int use_mpfr;             /* 0: the double build; 1: MPFR with ctx          */
+    cep_ctx ctx;
+    const char *const *cases; size_t n_cases;   /* fnmatch patterns, none = all */
+} cep_vrun_opts;
+int cep_vectors_compute(const cep_vrun_opts *o, char *err, size_t errlen);
 
 /* ---- checker ------------------------------------------------------------------- */
 typedef enum { VC_HUMAN, VC_TAP, VC_JUNIT, VC_JSON } vc_format;

@@ -31,14 +31,6 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
 /* ---- the quantity table (spec/vectors.md §4) -------------------------------- */
-enum {
-    VQ_FREE_S, VQ_CEP_S, VQ_CEP_THETA, VQ_CEP_DELTA_S, VQ_CEP_DELTA_THETA, VQ_CEP_TOTAL,
-    VQ_EP_S, VQ_EP_TOTAL, VQ_BPTT_LOSS, VQ_BPTT_GRAD_S, VQ_BPTT_GRAD_THETA,
-    VQ_BPTT_TOTAL,
-    VQ_STEP_F, VQ_NUDGE_S, VQ_NUDGE_DELTA_S, VQ_NUDGE_DELTA_THETA, VQ_NUDGE_THETA, VQ_VJP_S,
-    VQ_VJP_THETA, VQ_N
-};
-
 const vq_info cep_vq_table[VQ_N] = {
     {"free_s", VQ_KIND_TRAJ, "free", 0, VQ_AXIS_STATE, VQ_ROWS_T1, 0,
      "first-phase states s_0 = 0 .. s_T (FREE.0-1)"},
@@ -126,38 +118,6 @@ typedef struct {
     size_t n_rows;          /* > 0: theta quantities keep W_1 rows `rows` + the other blocks */
     size_t rows[4];
 } vcase;
-
-/* What the templated tracer needs of a case. */
-typedef struct {
-    cep_shape sh;
-    vq_kind kind;
-    size_t T, K;
-    double beta;
-    const double *eta;
-    const double *x, *y, *theta, *s, *v;
-} vcase_in;
-
-static int vtrace_same_d(const double *a, const double *b, size_t n)
-{
-    return memcmp(a, b, n * sizeof *a) == 0;
-}
-static int vtrace_same_mp(const __mpfr_struct *a, const __mpfr_struct *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (mpfr_cmp(&a[i], &b[i]) != 0 || mpfr_signbit(&a[i]) != mpfr_signbit(&b[i]))
-            return 0;
-    return 1;
-}
-
-#define CEP_TEMPLATE_D
-#include "scalar/template_on.h"
-#include "apps/vtrace_source.c"
-#include "scalar/template_off.h"
-
-#define CEP_TEMPLATE_MP
-#include "scalar/template_on.h"
-#include "apps/vtrace_source.c"
-#include "scalar/template_off.h"
 
 static const char *model_tag(cep_model m) { return m == CEP_MODEL_ENERGY ? "energy" : "proto"; }
 
@@ -427,28 +387,9 @@ static void varrays_free(varrays *a)
         free(a->dbl[i]);
 }
 
-static size_t q_rows(const vq_info *qi, const vcase *c)
-{
-    switch (qi->rows) {
-    case VQ_ROWS_T1: return c->T + 1;
-    case VQ_ROWS_K1: return c->K + 1;
-    case VQ_ROWS_K: return c->K;
-    default: return 1;
-    }
-}
-
 static void plan_lengths(varrays *a, const vcase *c, const cep_shape *sh)
 {
-    for (int i = 0; i < VQ_N; i++) {
-        const vq_info *qi = &cep_vq_table[i];
-        a->len[i] = 0;
-        if (qi->kind != c->kind)
-            continue;
-        size_t w = qi->axis == VQ_AXIS_STATE ? sh->S : qi->axis == VQ_AXIS_THETA ? sh->P : 1;
-        a->rows[i] = q_rows(qi, c);
-        a->width[i] = w;
-        a->len[i] = a->rows[i] * w;
-    }
+    vtrace_lengths(a->len, a->rows, a->width, c->kind, sh, c->T, c->K);
 }
 
 /* Round an MPFR value once to the format (MPFR_RNDN with the format's

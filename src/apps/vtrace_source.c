@@ -4,9 +4,7 @@
  * at p and 2p bits), for the in-format traces (MPFR emulating binary64,
  * binary32, bfloat16) and for the double build.
  *
- * q[i] receives quantity i of cep_vq_table (len[i] REAL values, allocated
- * here with cep_vec_new, freed by the caller); quantities of the other kind
- * stay NULL. */
+ * Declared in vectors.h. */
 
 /* Trajectory case (VEC.TRAJ): free phase (FREE.0-1), C-EP and EP second
  * phases (NUDGE.1-4, CEP.1-2, EP.1) and BPTT (BPTT.1-4).  The K-step calls
@@ -131,13 +129,13 @@ out:
     return st;
 }
 
-static int FN(vtrace_run)(const cep_ctx *ctx, REAL **q, const size_t *len, const vcase_in *in)
+int FN(vtrace_run)(const cep_ctx *ctx, REAL **q, const size_t *len, const vcase_in *in)
 {
     return in->kind == VQ_KIND_TRAJ ? FN(vtrace_traj)(ctx, q, len, in)
                                     : FN(vtrace_step)(ctx, q, len, in);
 }
 
-static void FN(vtrace_free)(REAL **q)
+void FN(vtrace_free)(REAL **q)
 {
     for (size_t i = 0; i < cep_vq_count; i++) {
         FN(cep_vec_free)(q[i]);

@@ -331,6 +331,8 @@ static int dispatch(int argc, char **argv)
         return cmd_vectors(argc, argv);
     if (strcmp(argv[1], "check") == 0)
         return cmd_check(argc, argv);
+    if (strcmp(argv[1], "compute") == 0)
+        return cmd_compute(argc, argv);
     if (strcmp(argv[1], "theorem") == 0)
         return cmd_theorem(argc, argv);
     fprintf(stderr, "cep: unknown command '%s' (commands: theorem, run, help, version)\n", argv[1]);

@@ -59,6 +59,22 @@ static const char usage_check[] =
     "example: cep check vectors/v1/traj my_results --case 'traj-proto-*' \\\n"
     "                   --quantity 'free_s,cep_*'\n";
 
+static const char usage_compute[] =
+    "usage: cep compute VECTORS_DIR RESULTS_DIR [options]\n"
+    "\n"
+    "Runs this library on every case of a vector suite, from the suite's own\n"
+    "files (inputs and the manifest's parameters), and writes the results as\n"
+    "RESULTS_DIR/<case id>/<quantity>.npy ('<f8', theta in full): the layout\n"
+    "`cep check` reads.  This is how the library checks itself (make verify)\n"
+    "and how a --replay case is rerun.\n"
+    "\n"
+    "  --arith A     double (the binary64 build, default) | binary64 | binary32 |\n"
+    "                bfloat16 (MPFR emulating the format) | BITS (MPFR)\n"
+    "  --case GLOB   only these case ids (repeatable, or comma-separated)\n"
+    "  --help        this text\n"
+    "\n"
+    "example: cep compute vectors/v1/traj build/mine && cep check vectors/v1/traj build/mine\n";
+
 static int parse_long(const char *s, long lo, long hi, long *out)
 {
     char *end = NULL;
@@ -143,6 +159,80 @@ int cmd_vectors(int argc, char **argv)
     return 0;
 }
 
+static int add_patterns(const char **pats, size_t *n, size_t cap, char *list);
+#define MAX_PATTERNS 64
+
+int cmd_compute(int argc, char **argv)
+{
+    cep_vrun_opts o;
+    memset(&o, 0, sizeof o);
+    o.ctx = cep_ctx_double();
+    static const char *cases[MAX_PATTERNS];
+    const char *pos[2];
+    int npos = 0;
+    for (int i = 2; i < argc; i++) {
+        char *a = argv[i];
+        char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_compute, stdout);
+            return 0;
+        }
+        if (a[0] != '-' || a[1] != '-') {
+            if (npos == 2) {
+                fprintf(stderr, "cep compute: unexpected argument '%s' (cep compute --help)\n", a);
+                return 2;
+            }
+            pos[npos++] = a;
+            continue;
+        }
+        if (v == NULL) {
+            fprintf(stderr, "cep compute: %s needs a value (cep compute --help)\n", a);
+            return 2;
+        }
+        i++;
+        long n;
+        if (strcmp(a, "--arith") == 0) {
+            static const cep_ctx emu[3] = {{53, 1, -1073, 1024}, {24, 1, -148, 128}, {8, 1, -132, 128}};
+            cep_fmt f;
+            if (strcmp(v, "double") == 0) {
+                o.use_mpfr = 0;
+            } else if (cep_fmt_parse(&f, v) == 0) {
+                o.use_mpfr = 1;
+                o.ctx = emu[f];
+            } else if (parse_long(v, CEP_PREC_MIN, 1L << 20, &n) == 0) {
+                o.use_mpfr = 1;
+                cep_ctx_mpfr(&o.ctx, n);
+            } else {
+                fprintf(stderr, "cep compute: --arith '%s': expected double, binary64, binary32, "
+                        "bfloat16 or MPFR bits\n", v);
+                return 2;
+            }
+        } else if (strcmp(a, "--case") == 0) {
+            if (add_patterns(cases, &o.n_cases, MAX_PATTERNS, v)) {
+                fprintf(stderr, "cep compute: more than %d --case patterns\n", MAX_PATTERNS);
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "cep compute: unknown option '%s' (cep compute --help)\n", a);
+            return 2;
+        }
+    }
+    if (npos != 2) {
+        fprintf(stderr, "cep compute: need VECTORS_DIR and RESULTS_DIR (cep compute --help)\n");
+        return 2;
+    }
+    o.vectors_dir = pos[0];
+    o.results_dir = pos[1];
+    o.cases = cases;
+    char err[1024] = "";
+    int st = cep_vectors_compute(&o, err, sizeof err);
+    if (st) {
+        fprintf(stderr, "cep compute: %s\n", err[0] ? err : cep_vectors_strerror(st));
+        return st == CEP_EDIVERGED || st == CEP_ENOMEM ? 1 : 2;
+    }
+    return 0;
+}
+
 /* Split a comma-separated list into the pattern array (argv strings are
  * modified in place). */
 static int add_patterns(const char **pats, size_t *n, size_t cap, char *list)
@@ -154,8 +244,6 @@ static int add_patterns(const char **pats, size_t *n, size_t cap, char *list)
     }
     return 0;
 }
-
-#define MAX_PATTERNS 64
 
 int cmd_check(int argc, char **argv)
 {

@@ -4,5 +4,6 @@
 
 int cmd_vectors(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_compute(int argc, char **argv);
 
 #endif

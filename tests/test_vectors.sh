@@ -1,0 +1,113 @@
+#!/bin/sh
+# test_vectors.sh -- the golden vectors end to end (spec/vectors.md):
+#  - `cep vectors` regenerates the committed suite vectors/v1 byte for byte;
+#  - this library's binary64 build and its binary32/bfloat16 emulations pass
+#    `cep check` against the committed files (read back from disk);
+#  - the worked example docs/examples/proto_cep.c, written from spec/model.md
+#    without src/, passes; its deliberately broken variant fails at the first
+#    step of the second phase, and the replay of that step reruns and passes;
+#  - unusable input (corrupted manifest, wrong sha256, missing, extra or
+#    misshapen results) exits 2 with a message naming the file.
+# Usage: sh tests/test_vectors.sh build/cep   (RUNNER may wrap cep: valgrind)
+CEP=${1:-build/cep}
+V=vectors/v1
+pass=0; fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "vectors FAIL: $*"; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/cep-vectors.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT INT TERM
+cep() { $RUNNER "$CEP" "$@"; }
+
+# 1. Regeneration, byte for byte.  Under valgrind the whole suite would take
+#    too long: one small case per suite is regenerated and compared instead.
+if [ -z "$RUNNER" ]; then
+    if cep vectors --quiet --out "$T/v1" --source-hash "$SOURCE_HASH" 2>"$T/gen.err"; then
+        if diff -r "$V" "$T/v1" >"$T/diff.txt" 2>&1; then ok
+        else bad "make vectors does not reproduce $V byte for byte (run 'make vectors' and commit): $(head -c 600 "$T/diff.txt")"; fi
+    else bad "cep vectors failed: $(cat "$T/gen.err")"; fi
+else
+    if cep vectors --quiet --out "$T/v1" --only 'traj-proto-tanh-2-3-2' 2>"$T/gen.err" &&
+       diff -r "$V/traj/traj-proto-tanh-2-3-2" "$T/v1/traj/traj-proto-tanh-2-3-2" >/dev/null; then ok
+    else bad "regenerated case traj-proto-tanh-2-3-2 differs: $(cat "$T/gen.err")"; fi
+fi
+
+# 2. This library against the committed suites: binary64 build with the
+#    manifest's budget; MPFR emulating binary32 and bfloat16 bit for bit
+#    against the in-format traces.
+for s in traj step; do
+    rm -rf "$T/r"
+    if cep compute "$V/$s" "$T/r" && cep check "$V/$s" "$T/r" >"$T/out.txt"; then ok
+    else bad "binary64 build against $V/$s: $(tail -n 5 "$T/out.txt")"; fi
+    for p in binary32 bfloat16; do
+        rm -rf "$T/r"
+        if cep compute "$V/$s" "$T/r" --arith $p && \
+           cep check "$V/$s" "$T/r" --profile $p --exact >"$T/out.txt"; then ok
+        else bad "$p emulation bit for bit against $V/$s: $(tail -n 5 "$T/out.txt")"; fi
+    done
+done
+
+# 3. The worked example: an independent implementation passes; the broken
+#    variant fails at phase cep, step 1, on the output layer; the replay of
+#    that step is a valid single-step suite that this library passes.
+EX="$T/proto_cep"
+if ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -ffp-contract=off -o "$EX" \
+        docs/examples/proto_cep.c -ljansson -lm 2>"$T/cc.err"; then
+    sel="--case traj-proto-* --quantity free_s,cep_*"
+    if "$EX" "$V/traj" "$T/ex" >/dev/null && cep check "$V/traj" "$T/ex" $sel >"$T/out.txt"; then ok
+    else bad "worked example does not pass: $(tail -n 5 "$T/out.txt")"; fi
+    "$EX" --bug "$V/traj" "$T/exb" >/dev/null 2>&1
+    cep check "$V/traj" "$T/exb" $sel --replay "$T/replay" >"$T/out.txt"; rc=$?
+    if [ $rc = 1 ] && grep -q '^first failure: case traj-proto-tanh-2-3-2, phase cep, step 1, quantity cep_s, s_2\[' "$T/out.txt" &&
+       grep -q 'last step that passed: case traj-proto-tanh-2-3-2, phase cep, step 0' "$T/out.txt"; then ok
+    else bad "broken example: exit $rc, report: $(grep -A1 'first failure' "$T/out.txt")"; fi
+    if cep compute "$T/replay" "$T/rr" && cep check "$T/replay" "$T/rr" >"$T/out.txt"; then ok
+    else bad "replay of the broken example's first failing step: $(tail -n 3 "$T/out.txt")"; fi
+    for f in tap junit json; do
+        cep check "$V/traj" "$T/exb" $sel --format $f >"$T/out.$f"; rc=$?
+        case $f in
+            tap)   grep -q '^not ok [0-9]* - traj-proto-tanh-2-3-2 cep_s' "$T/out.$f" ;;
+            junit) grep -q '<testcase classname="traj-proto-tanh-2-3-2" name="cep_s"><failure' "$T/out.$f" ;;
+            json)  grep -q '"result": "fail"' "$T/out.$f" ;;
+        esac
+        if [ $? = 0 ] && [ $rc = 1 ]; then ok; else bad "--format $f: exit $rc"; fi
+    done
+else
+    bad "docs/examples/proto_cep.c does not compile: $(cat "$T/cc.err")"
+fi
+
+# 4. Unusable input: exit 2 and one line naming the file.
+expect2() {
+    desc=$1; shift; pat=$1; shift
+    err=$(cep check "$@" 2>&1 >/dev/null); rc=$?
+    if [ $rc = 2 ] && printf '%s' "$err" | grep -q -- "$pat" && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ]; then ok
+    else bad "$desc: exit $rc, message: $err"; fi
+}
+cp -r "$V/step" "$T/s"
+rm -rf "$T/r"; cep compute "$T/s" "$T/r" >/dev/null
+sed 's/"schema_version": "1.0"/"schema_version": "1.0",,/' "$V/step/manifest.json" >"$T/s/manifest.json"
+expect2 "manifest syntax" "$T/s/manifest.json: line" "$T/s" "$T/r"
+sed 's/"schema": "cep-vectors"/"schema": "other"/' "$V/step/manifest.json" >"$T/s/manifest.json"
+expect2 "manifest schema" "schema 'other'" "$T/s" "$T/r"
+cp "$V/step/manifest.json" "$T/s/manifest.json"
+printf 'x' >>"$T/s/step-proto-tanh-2-3-2/truth64/step_F.npy"
+expect2 "sha256 mismatch" "step-proto-tanh-2-3-2/truth64/step_F.npy: sha256" "$T/s" "$T/r"
+cp "$V/step/step-proto-tanh-2-3-2/truth64/step_F.npy" "$T/s/step-proto-tanh-2-3-2/truth64/step_F.npy"
+rm "$T/s/step-proto-tanh-2-3-2/b32/vjp_s.hex"
+expect2 "listed file missing" "b32/vjp_s.hex: listed in the manifest but missing" "$T/s" "$T/r"
+cp "$V/step/step-proto-tanh-2-3-2/b32/vjp_s.hex" "$T/s/step-proto-tanh-2-3-2/b32/vjp_s.hex"
+mv "$T/r/step-proto-tanh-2-3-2/vjp_s.npy" "$T/vjp_s.npy"
+expect2 "results file missing" "step-proto-tanh-2-3-2/vjp_s.npy (or .txt): missing" "$T/s" "$T/r"
+cp "$T/r/step-proto-tanh-2-3-2/nudge_theta.npy" "$T/r/step-proto-tanh-2-3-2/vjp_s.npy"
+expect2 "results wrong shape" "vjp_s.npy: shape" "$T/s" "$T/r"
+mv "$T/vjp_s.npy" "$T/r/step-proto-tanh-2-3-2/vjp_s.npy"
+echo 1 >"$T/r/step-proto-tanh-2-3-2/grad.txt"
+expect2 "extra results file" "grad.txt: no quantity" "$T/s" "$T/r"
+rm "$T/r/step-proto-tanh-2-3-2/grad.txt"
+printf '1\nzz\n' >"$T/r/step-proto-tanh-2-3-2/vjp_s.txt"; rm "$T/r/step-proto-tanh-2-3-2/vjp_s.npy"
+expect2 "results text garbage" "vjp_s.txt" "$T/s" "$T/r"
+expect2 "not a suite" "manifest.json: missing" "$T" "$T/r"
+if cep check "$T/s" "$T/r" --case 'step-proto-tanh-5*' >/dev/null; then ok
+else bad "a valid selection of the corrupted-results directory should pass"; fi
+
+echo "vectors: $pass passed, $fail failed"
+[ $fail -eq 0 ]
