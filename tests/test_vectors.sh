@@ -75,7 +75,31 @@ else
     bad "docs/examples/proto_cep.c does not compile: $(cat "$T/cc.err")"
 fi
 
-# 4. Unusable input: exit 2 and one line naming the file.
+# 4. The formats agree: the C header, the TestFloat-style lines and the
+#    $readmemh words of one case hold the same bit patterns.
+C=step-proto-tanh-2-3-2; CD="$V/step/$C"
+cat >"$T/hdr.c" <<EOF
+#include <inttypes.h>
+#include <stdio.h>
+#include "$PWD/$CD/$C.h"
+int main(void)
+{
+    for (int i = 0; i < STEP_PROTO_TANH_2_3_2_TRUTH64_VJP_THETA_LEN; i++)
+        printf("%016" PRIX64 "\n", step_proto_tanh_2_3_2_truth64_vjp_theta[i]);
+    for (int i = 0; i < STEP_PROTO_TANH_2_3_2_TRUTH32_NUDGE_S_LEN; i++)
+        printf("%08" PRIX32 "\n", step_proto_tanh_2_3_2_truth32_nudge_s[i]);
+    return 0;
+}
+EOF
+if ${CC:-cc} -std=c11 -Wall -Werror -o "$T/hdr" "$T/hdr.c" 2>"$T/cc.err" && "$T/hdr" >"$T/hdr.out"; then
+    { grep -v '^//' "$CD/truth64/vjp_theta.hex"; grep -v '^//' "$CD/truth32/nudge_s.hex"; } >"$T/hex.out"
+    if cmp -s "$T/hdr.out" "$T/hex.out"; then ok; else bad "C header and .hex disagree for $C"; fi
+else bad "C header $CD/$C.h does not compile: $(cat "$T/cc.err")"; fi
+awk '$1 == "vjp_theta" { print $3 }' "$CD/truth64/vectors.txt" >"$T/tf.out"
+if grep -v '^//' "$CD/truth64/vjp_theta.hex" | cmp -s - "$T/tf.out"; then ok
+else bad "TestFloat-style lines and .hex disagree for $C"; fi
+
+# 5. Unusable input: exit 2 and one line naming the file.
 expect2() {
     desc=$1; shift; pat=$1; shift
     err=$(cep check "$@" 2>&1 >/dev/null); rc=$?
