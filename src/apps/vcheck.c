@@ -291,7 +291,11 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
         if (!f)
             return CEP_EV_MANIFEST;
         cep_array ia = {0};
-        snprintf(path, sizeof path, "%s/%s.npy", o->vectors_dir, json_string_value(f));
+        if (strstr(json_string_value(f), "..") != NULL) {
+            set_err(err, errlen, "%s: theta_subset.npy leaves the suite directory", where);
+            return CEP_EV_MANIFEST;
+        }
+        snprintf(path, sizeof path, "%s/%s", o->vectors_dir, json_string_value(f));
         int st = cep_npy_read(&ia, path, err, errlen);
         if (st)
             return st;
@@ -680,6 +684,8 @@ static int write_replay(const cep_vcheck_opts *o, json_t *man, vc_case *c, const
     json_object_set_new(co, "id", json_string(cid));
     json_object_set_new(co, "kind", json_string("step"));
     json_object_del(co, "envelope");
+    json_object_set_new(co, "formats", json_pack("{s:[s],s:[],s:[],s:n}", "npy", pdir, "hex",
+                                                 "testfloat", "c_header"));
     json_object_del(co, "theta_subset");
     json_object_set_new(co, "T", json_integer(1));
     json_object_set_new(co, "K", json_integer(1));
@@ -699,7 +705,7 @@ static int write_replay(const cep_vcheck_opts *o, json_t *man, vc_case *c, const
         st = cep_npy_write(path, in[i].val, 1, &in[i].n, CEP_FMT_BINARY64, err, sizeof err);
         json_t *e = json_object();
         json_object_set_new(e, "shape", json_pack("[I]", (json_int_t)in[i].n));
-        json_object_set_new(e, "npy", json_string(rel));
+        json_object_set_new(e, "npy", json_pack("s+", rel, ".npy"));
         json_object_set_new(ins, in[i].name, e);
     }
     json_t *otol = json_object_get(json_object_get(c->case_obj, "tolerance"),

@@ -750,8 +750,12 @@ static int write_case(vsuite *su, json_t *cases, const vcase *c, const vinputs *
                                sizeof su->err);
         }
         json_t *e = json_object();
+        char fn[600];
         json_object_set_new(e, "shape", json_shape(1, &inp[k].n));
-        json_object_set_new(e, "npy", json_string(rel));
+        snprintf(fn, sizeof fn, "%s.npy", rel);
+        json_object_set_new(e, "npy", json_string(fn));
+        snprintf(fn, sizeof fn, "%s.hex", rel);
+        json_object_set_new(e, "hex", json_string(fn));
         json_object_set_new(ji, inp[k].name, e);
     }
     json_object_set_new(o, "inputs", ji);
@@ -780,7 +784,9 @@ static int write_case(vsuite *su, json_t *cases, const vcase *c, const vinputs *
         st = write_array(su, rel, idx_d, 1, &n_idx, CEP_FMT_BINARY64, 0, NULL);
         free(idx_d);
         json_t *sub = json_object();
-        json_object_set_new(sub, "npy", json_string(rel));
+        char fn[600];
+        snprintf(fn, sizeof fn, "%s.npy", rel);
+        json_object_set_new(sub, "npy", json_string(fn));
         json_object_set_new(sub, "count", json_integer((json_int_t)n_idx));
         json_object_set_new(sub, "rule", json_string(c->comment));
         json_object_set_new(o, "theta_subset", sub);
@@ -912,7 +918,25 @@ static int write_case(vsuite *su, json_t *cases, const vcase *c, const vinputs *
         st = cep_cheader_write(path, guard, hdr, na, names, data, counts, fmts, su->err,
                                sizeof su->err);
     }
-    json_object_set_new(o, "formats", json_string(small ? "npy hex txt h" : "npy hex"));
+    /* Which profiles come in which file format (spec/vectors.md §3). */
+    json_t *fm = json_object(), *npy = json_array(), *hex = json_array(), *tf = json_array();
+    for (int p = 0; p < PF_N; p++) {
+        json_array_append_new(npy, json_string(pf_dir[p]));
+        if (!idx || pf_fmt[p] != CEP_FMT_BINARY64)
+            json_array_append_new(hex, json_string(pf_dir[p]));
+        if (c->kind == VQ_KIND_STEP)
+            json_array_append_new(tf, json_string(pf_dir[p]));
+    }
+    json_object_set_new(fm, "npy", npy);
+    json_object_set_new(fm, "hex", hex);
+    json_object_set_new(fm, "testfloat", tf);
+    if (small) {
+        snprintf(rel, sizeof rel, "%s/%s.h", c->id, c->id);
+        json_object_set_new(fm, "c_header", json_string(rel));
+    } else {
+        json_object_set_new(fm, "c_header", json_null());
+    }
+    json_object_set_new(o, "formats", fm);
     free(idx);
     return st;
 }
