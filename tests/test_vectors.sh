@@ -75,6 +75,33 @@ else
     bad "docs/examples/proto_cep.c does not compile: $(cat "$T/cc.err")"
 fi
 
+# 3b. The numpy walk-through (docs/vectors.md) passes too, when a python3
+#     with numpy exists (make deps installs python3-numpy).
+PY=""
+for p in python3 /usr/bin/python3; do
+    if "$p" -c 'import numpy' >/dev/null 2>&1; then PY=$p; break; fi
+done
+if [ -n "$PY" ]; then
+    if "$PY" docs/examples/proto_cep_numpy.py "$V/traj" "$T/np" >/dev/null &&
+       cep check "$V/traj" "$T/np" --case 'traj-proto-*' --quantity 'free_s,cep_*' >"$T/out.txt"; then ok
+    else bad "numpy walk-through does not pass: $(tail -n 5 "$T/out.txt")"; fi
+    # and numpy reads every .npy of one case with the manifest's shapes
+    if "$PY" - "$V/traj" traj-proto-tanh-5-8-3 <<'EOF'
+import json, sys, numpy as np
+suite, cid = sys.argv[1], sys.argv[2]
+m = json.load(open(suite + "/manifest.json"))
+c = [c for c in m["cases"] if c["id"] == cid][0]
+for q in c["quantities"]:
+    for p in q["profiles"]:
+        a = np.load(f"{suite}/{cid}/{p}/{q['name']}.npy")
+        assert list(a.shape) == q["shape"], (q["name"], p, a.shape)
+        assert a.dtype == (np.float64 if p in ("truth64", "b64") else np.float32)
+EOF
+    then ok; else bad "numpy cannot load the .npy files of traj-proto-tanh-5-8-3 as the manifest says"; fi
+else
+    echo "vectors: note: no python3 with numpy; numpy walk-through skipped"
+fi
+
 # 4. The formats agree: the C header, the TestFloat-style lines and the
 #    $readmemh words of one case hold the same bit patterns.
 C=step-proto-tanh-2-3-2; CD="$V/step/$C"
