@@ -358,6 +358,7 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
         q->width = ea.ndim == 2 ? ea.shape[1] : ea.n;
         q->expected = ea.data;
         ea.data = NULL;
+        c->nq++;   /* from here on vc_free owns q, also on the error returns below */
         /* Tolerance: the manifest's, unless the command line says otherwise. */
         if (o->exact) {
             q->atol = q->rtol = q->ulps = 0;
@@ -426,7 +427,6 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
                     q->actual[r * q->width + j] = aa.data[r * aw + c->subset[j]];
         }
         cep_array_free(&aa);
-        c->nq++;
     }
     return check_extra(rdir, c->id, err, errlen);
 }
