@@ -69,6 +69,24 @@ expect 2 "theorem every 3"         theorem --every 3
 expect 2 "theorem eta-scale 0"     theorem --eta-scale 0
 expect 2 "theorem precision dbl"   theorem --precision double
 expect 2 "theorem data missing"    theorem --data "$tmp/nothing" --sizes 784,10
+expect 0 "vectors --help"          vectors --help
+expect 0 "check --help"            check --help
+expect 0 "compute --help"          compute --help
+expect 2 "vectors unknown option"  vectors --frob
+expect 2 "vectors level 3"         vectors --level 3
+expect 2 "vectors precision 128"   vectors --precision 128
+expect 2 "vectors out no value"    vectors --out
+expect 2 "check one directory"     check vectors/v1/traj
+expect 2 "check three directories" check vectors/v1/traj a b
+expect 2 "check bad profile"       check vectors/v1/traj "$tmp" --profile binary16
+expect 2 "check bad format"        check vectors/v1/traj "$tmp" --format xml
+expect 2 "check bad errors"        check vectors/v1/traj "$tmp" --errors -1
+expect 2 "check bad atol"          check vectors/v1/traj "$tmp" --atol nan
+expect 2 "check no manifest"       check "$tmp" "$tmp"
+expect 2 "check results not a dir" check vectors/v1/traj "$tmp/nothing"
+expect 2 "check no case selected"  check vectors/v1/traj "$tmp" --case 'no-such-*'
+expect 2 "compute bad arith"       compute vectors/v1/step "$tmp/r" --arith quad
+expect 2 "compute no manifest"     compute "$tmp" "$tmp/r"
 # a sweep that stops at 1e-5 cannot reach the 1e-20 the PASS rule asks: FAIL, exit 1
 expect 1 "theorem FAIL exit"       theorem --sizes 3,4,2 --K 4 --beta-sweep 1e-1:1e-5 --out "$tmp/r1"
 # a first phase cut at 3 steps: refused with the residual, exit 1

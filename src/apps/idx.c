@@ -16,31 +16,13 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "apps/idx.h"
+#include "util/errtext.h"
 
 /* gzread takes an unsigned count and returns an int: stay well inside both. */
 #define IDX_READ_CHUNK ((size_t)1 << 30)
 /* zlib's default input buffer is 8 KiB; a larger one reads 26 MB of
  * compressed training images in fewer system calls. */
 #define IDX_GZ_BUFFER (128u * 1024u)
-
-#if defined(__GNUC__)
-#define IDX_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define IDX_PRINTF(f, a)
-#endif
-
-/* The one-line message of a failure; a NULL or empty buffer means the
- * caller only wants the status. */
-static void set_err(char *err, size_t errlen, const char *fmt, ...) IDX_PRINTF(3, 4);
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 const char *cep_idx_strerror(int status)
 {
@@ -92,15 +74,15 @@ static int gz_status(gzFile f, const char *path, char *err, size_t errlen)
     }
     switch (errnum) {
     case Z_MEM_ERROR:
-        set_err(err, errlen, "%s: out of memory in zlib", path);
+        cep_errf(err, errlen, "%s: out of memory in zlib", path);
         return CEP_ENOMEM;
     case Z_ERRNO:
-        set_err(err, errlen, "%s: read error: %s", path, m);
+        cep_errf(err, errlen, "%s: read error: %s", path, m);
         return CEP_EIDX_READ;
     default:
         /* Z_DATA_ERROR (bad header, bad deflate data, CRC or length
          * mismatch) and Z_BUF_ERROR (compressed stream cut short). */
-        set_err(err, errlen, "%s: not gzip or corrupt: %s", path, m);
+        cep_errf(err, errlen, "%s: not gzip or corrupt: %s", path, m);
         return CEP_EIDX_GZIP;
     }
 }
@@ -151,20 +133,20 @@ static int open_gz(gzFile *out, const char *path, char *err, size_t errlen)
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        cep_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return CEP_EIDX_OPEN;
     }
     struct stat st;
     int e = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
     if (e != 0) {
         close(fd);
-        set_err(err, errlen, "%s: cannot open: %s", path, strerror(e));
+        cep_errf(err, errlen, "%s: cannot open: %s", path, strerror(e));
         return CEP_EIDX_OPEN;
     }
     gzFile f = gzdopen(fd, "rb");
     if (f == NULL) {
         close(fd);
-        set_err(err, errlen, "%s: out of memory opening the file", path);
+        cep_errf(err, errlen, "%s: out of memory opening the file", path);
         return CEP_ENOMEM;
     }
     (void)gzbuffer(f, IDX_GZ_BUFFER);
@@ -181,18 +163,18 @@ static int read_header(cep_idx *out, gzFile f, const char *path, char *err, size
     if (st != CEP_OK)
         return st;
     if (got == 0) {
-        set_err(err, errlen, "%s: empty file", path);
+        cep_errf(err, errlen, "%s: empty file", path);
         return CEP_EIDX_EMPTY;
     }
     if (got < 4) {
-        set_err(err, errlen, "%s: truncated header: 4 bytes of magic number expected, %zu read",
+        cep_errf(err, errlen, "%s: truncated header: 4 bytes of magic number expected, %zu read",
                 path, got);
         return CEP_EIDX_TRUNC;
     }
     unsigned long magic = (unsigned long)h[0] << 24 | (unsigned long)h[1] << 16 |
                           (unsigned long)h[2] << 8 | h[3];
     if (h[0] != 0 || h[1] != 0) {
-        set_err(err, errlen,
+        cep_errf(err, errlen,
                 "%s: bad magic 0x%08lx (expected 0x0000080N: unsigned bytes): not an IDX file",
                 path, magic);
         return CEP_EIDX_MAGIC;
@@ -200,25 +182,25 @@ static int read_header(cep_idx *out, gzFile f, const char *path, char *err, size
     if (h[2] != 0x08) {
         const char *tn = type_name(h[2]);
         if (tn != NULL)
-            set_err(err, errlen,
+            cep_errf(err, errlen,
                     "%s: bad magic 0x%08lx: element type 0x%02X (%s) is not supported "
                     "(expected 0x0000080N: unsigned bytes)", path, magic, h[2], tn);
         else
-            set_err(err, errlen,
+            cep_errf(err, errlen,
                     "%s: bad magic 0x%08lx: unknown element type 0x%02X "
                     "(expected 0x0000080N: unsigned bytes)", path, magic, h[2]);
         return CEP_EIDX_MAGIC;
     }
     unsigned nd = h[3];
     if (nd < 1 || nd > CEP_IDX_MAX_DIMS) {
-        set_err(err, errlen, "%s: %u dimensions (expected 1 to %d)", path, nd, CEP_IDX_MAX_DIMS);
+        cep_errf(err, errlen, "%s: %u dimensions (expected 1 to %d)", path, nd, CEP_IDX_MAX_DIMS);
         return CEP_EIDX_NDIMS;
     }
     st = read_bytes(f, h, 4 * (size_t)nd, &got, path, err, errlen);
     if (st != CEP_OK)
         return st;
     if (got < 4 * (size_t)nd) {
-        set_err(err, errlen, "%s: truncated header: %zu bytes expected, %zu read", path,
+        cep_errf(err, errlen, "%s: truncated header: %zu bytes expected, %zu read", path,
                 4 + 4 * (size_t)nd, 4 + got);
         return CEP_EIDX_TRUNC;
     }
@@ -230,7 +212,7 @@ static int read_header(cep_idx *out, gzFile f, const char *path, char *err, size
     dims_text(dt, sizeof dt, d, nd);
     for (unsigned i = 0; i < nd; i++)
         if (d[i] == 0) {
-            set_err(err, errlen, "%s: dimension %u is 0 (sizes %s)", path, i, dt);
+            cep_errf(err, errlen, "%s: dimension %u is 0 (sizes %s)", path, i, dt);
             return CEP_EIDX_DIM;
         }
     /* Every factor is >= 1, so the running product never decreases and the
@@ -239,7 +221,7 @@ static int read_header(cep_idx *out, gzFile f, const char *path, char *err, size
     uint64_t total = 1;
     for (unsigned i = 0; i < nd; i++) {
         if (d[i] > lim || total > lim / d[i]) {
-            set_err(err, errlen, "%s: size %s overflows the limit of 2^31 bytes", path, dt);
+            cep_errf(err, errlen, "%s: size %s overflows the limit of 2^31 bytes", path, dt);
             return CEP_EIDX_SIZE;
         }
         total *= d[i];
@@ -259,7 +241,7 @@ int cep_idx_load(cep_idx *out, const char *path, size_t max_items, char *err, si
     if (err != NULL && errlen > 0)
         err[0] = '\0';
     if (out == NULL || path == NULL) {
-        set_err(err, errlen, "cep_idx_load: %s is NULL", out == NULL ? "out" : "path");
+        cep_errf(err, errlen, "cep_idx_load: %s is NULL", out == NULL ? "out" : "path");
         return CEP_EARG;
     }
     memset(out, 0, sizeof *out);
@@ -275,7 +257,7 @@ int cep_idx_load(cep_idx *out, const char *path, size_t max_items, char *err, si
     size_t n = r.n_items * r.item_size; /* <= CEP_IDX_MAX_BYTES by read_header */
     r.data = malloc(n);
     if (r.data == NULL) {
-        set_err(err, errlen, "%s: out of memory for %zu data bytes", path, n);
+        cep_errf(err, errlen, "%s: out of memory for %zu data bytes", path, n);
         st = CEP_ENOMEM;
         goto done;
     }
@@ -284,7 +266,7 @@ int cep_idx_load(cep_idx *out, const char *path, size_t max_items, char *err, si
     if (st != CEP_OK)
         goto done;
     if (got < n) {
-        set_err(err, errlen, "%s: truncated: %zu data bytes expected, %zu read", path, n, got);
+        cep_errf(err, errlen, "%s: truncated: %zu data bytes expected, %zu read", path, n, got);
         st = CEP_EIDX_TRUNC;
         goto done;
     }
@@ -297,7 +279,7 @@ int cep_idx_load(cep_idx *out, const char *path, size_t max_items, char *err, si
         if (st != CEP_OK)
             goto done;
         if (got != 0) {
-            set_err(err, errlen,
+            cep_errf(err, errlen,
                     "%s: trailing data after the last item (the header declares %zu items "
                     "of %zu bytes)", path, r.dims[0], r.item_size);
             st = CEP_EIDX_TRAILING;
@@ -331,24 +313,24 @@ int cep_idx_find(char *path, size_t pathlen, const char *dir, const char *stem, 
     if (err != NULL && errlen > 0)
         err[0] = '\0';
     if (path == NULL || pathlen == 0 || dir == NULL || stem == NULL) {
-        set_err(err, errlen, "cep_idx_find: a required argument is NULL or empty");
+        cep_errf(err, errlen, "cep_idx_find: a required argument is NULL or empty");
         return CEP_EARG;
     }
     path[0] = '\0';
     size_t sl = strlen(stem);
     if (sl == 0 || sl > IDX_MAX_STEM) {
-        set_err(err, errlen, "%s: file name stem of %zu bytes (expected 1 to %d)", dir, sl,
+        cep_errf(err, errlen, "%s: file name stem of %zu bytes (expected 1 to %d)", dir, sl,
                 IDX_MAX_STEM);
         return CEP_EARG;
     }
     const char *shown = dir[0] ? dir : ".";
     struct stat st;
     if (stat(shown, &st) != 0) {
-        set_err(err, errlen, "%s: cannot open directory: %s", shown, strerror(errno));
+        cep_errf(err, errlen, "%s: cannot open directory: %s", shown, strerror(errno));
         return CEP_EIDX_NOTFOUND;
     }
     if (!S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "%s: cannot open directory: %s", shown, strerror(ENOTDIR));
+        cep_errf(err, errlen, "%s: cannot open directory: %s", shown, strerror(ENOTDIR));
         return CEP_EIDX_NOTFOUND;
     }
     /* MNIST's archives unpack to "train-images.idx3-ubyte" on some systems,
@@ -371,7 +353,7 @@ int cep_idx_find(char *path, size_t pathlen, const char *dir, const char *stem, 
         int w = snprintf(path, pathlen, "%s%s%s", dir, sep, names[i]);
         if (w < 0 || (size_t)w >= pathlen) {
             path[0] = '\0';
-            set_err(err, errlen, "%s: the path to %s does not fit in %zu bytes", shown, names[i],
+            cep_errf(err, errlen, "%s: the path to %s does not fit in %zu bytes", shown, names[i],
                     pathlen);
             return CEP_EARG;
         }
@@ -380,10 +362,10 @@ int cep_idx_find(char *path, size_t pathlen, const char *dir, const char *stem, 
     }
     path[0] = '\0';
     if (n_names == 4)
-        set_err(err, errlen, "%s: none of %s, %s, %s, %s found", shown, names[0], names[1],
+        cep_errf(err, errlen, "%s: none of %s, %s, %s, %s found", shown, names[0], names[1],
                 names[2], names[3]);
     else
-        set_err(err, errlen, "%s: neither %s nor %s found", shown, names[0], names[1]);
+        cep_errf(err, errlen, "%s: neither %s nor %s found", shown, names[0], names[1]);
     return CEP_EIDX_NOTFOUND;
 }
 
@@ -396,7 +378,7 @@ int cep_idx_first_example(double *x, size_t nx, double *y, size_t ny, const char
     if (err != NULL && errlen > 0)
         err[0] = '\0';
     if (x == NULL || y == NULL || dir == NULL) {
-        set_err(err, errlen, "cep_idx_first_example: %s is NULL",
+        cep_errf(err, errlen, "cep_idx_first_example: %s is NULL",
                 x == NULL ? "x" : y == NULL ? "y" : "dir");
         return CEP_EARG;
     }
@@ -413,28 +395,28 @@ int cep_idx_first_example(double *x, size_t nx, double *y, size_t ny, const char
         goto done;
     st = CEP_EIDX_SHAPE;
     if (img.n_dims != 3) {
-        set_err(err, errlen, "%s: %u dimensions (expected 3: images, rows, columns)", ipath,
+        cep_errf(err, errlen, "%s: %u dimensions (expected 3: images, rows, columns)", ipath,
                 img.n_dims);
         goto done;
     }
     if (lab.n_dims != 1) {
-        set_err(err, errlen, "%s: %u dimensions (expected 1: labels)", lpath, lab.n_dims);
+        cep_errf(err, errlen, "%s: %u dimensions (expected 1: labels)", lpath, lab.n_dims);
         goto done;
     }
     if (img.dims[0] != lab.dims[0]) {
-        set_err(err, errlen, "%s has %zu images but %s has %zu labels", ipath, img.dims[0], lpath,
+        cep_errf(err, errlen, "%s has %zu images but %s has %zu labels", ipath, img.dims[0], lpath,
                 lab.dims[0]);
         st = CEP_EIDX_COUNT;
         goto done;
     }
     if (img.item_size != nx) {
-        set_err(err, errlen, "%s: images of %zux%zu = %zu pixels, but the network has nx = %zu inputs",
+        cep_errf(err, errlen, "%s: images of %zux%zu = %zu pixels, but the network has nx = %zu inputs",
                 ipath, img.dims[1], img.dims[2], img.item_size, nx);
         goto done;
     }
     unsigned label = lab.data[0];
     if (label >= ny) {
-        set_err(err, errlen, "%s: label %u of item 0 is not below ny = %zu (the network's outputs)",
+        cep_errf(err, errlen, "%s: label %u of item 0 is not below ny = %zu (the network's outputs)",
                 lpath, label, ny);
         st = CEP_EIDX_LABEL;
         goto done;

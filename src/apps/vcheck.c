@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include "internal.h"
 #include "apps/vectors.h"
+#include "util/errtext.h"
 
 /* Paths and names are built with snprintf into buffers far larger than any
  * directory the tools accept (checked on entry); gcc cannot see that bound. */
@@ -50,19 +51,6 @@ int cep_vtol_pass(double a, double e, double atol, double rtol, double ulps, cep
     return fabs(a - e) <= bound;
 }
 
-/* ---- small helpers ------------------------------------------------------------ */
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static int file_exists(const char *p)
 {
     struct stat sb;
@@ -85,7 +73,7 @@ static json_t *jget(json_t *o, const char *key, int type, const char *where, cha
     json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
     if (v == NULL || (type >= 0 && json_typeof(v) != (json_type)type &&
                       !(type == JSON_REAL && json_is_integer(v)))) {
-        set_err(err, errlen, "%s: field '%s' is missing or not %s", where, key,
+        cep_errf(err, errlen, "%s: field '%s' is missing or not %s", where, key,
                 type == JSON_OBJECT ? "an object" : type == JSON_ARRAY ? "an array"
                 : type == JSON_STRING ? "a string" : type == JSON_INTEGER ? "an integer"
                 : "a number");
@@ -205,19 +193,19 @@ static int verify_files(json_t *files, const char *root, char *err, size_t errle
     json_object_foreach(files, rel, v) {
         char path[4200], hex[65];
         if (strstr(rel, "..") != NULL || rel[0] == '/') {
-            set_err(err, errlen, "%s/manifest.json: files: '%s' leaves the suite directory", root, rel);
+            cep_errf(err, errlen, "%s/manifest.json: files: '%s' leaves the suite directory", root, rel);
             return CEP_EV_MANIFEST;
         }
         snprintf(path, sizeof path, "%s/%s", root, rel);
         if (!file_exists(path)) {
-            set_err(err, errlen, "%s: listed in the manifest but missing", path);
+            cep_errf(err, errlen, "%s: listed in the manifest but missing", path);
             return CEP_EV_MISSING;
         }
         int st = cep_sha256_file(hex, path, err, errlen);
         if (st)
             return st;
         if (!json_is_string(v) || strcmp(hex, json_string_value(v)) != 0) {
-            set_err(err, errlen, "%s: sha256 %s differs from the manifest's %s", path, hex,
+            cep_errf(err, errlen, "%s: sha256 %s differs from the manifest's %s", path, hex,
                     json_is_string(v) ? json_string_value(v) : "(not a string)");
             return CEP_EV_SHA;
         }
@@ -244,7 +232,7 @@ static int check_extra(const char *dir, const char *case_id, char *err, size_t e
             if (cep_vq_find(base) >= 0)
                 continue;
         }
-        set_err(err, errlen, "%s/%s: no quantity of case %s is called that (expected "
+        cep_errf(err, errlen, "%s/%s: no quantity of case %s is called that (expected "
                 "<quantity>.npy or <quantity>.txt)", dir, de->d_name, case_id);
         st = CEP_EV_EXTRA;
     }
@@ -273,7 +261,7 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
     cep_activation act;
     if (ns < 2 || ns > CEP_MAX_LAYERS + 1 || cep_model_parse(&m, json_string_value(jm)) ||
         cep_activation_parse(&act, json_string_value(ja))) {
-        set_err(err, errlen, "%s: 'sizes', 'model' or 'activation' is invalid", where);
+        cep_errf(err, errlen, "%s: 'sizes', 'model' or 'activation' is invalid", where);
         return CEP_EV_MANIFEST;
     }
     for (size_t i = 0; i < ns; i++) {
@@ -281,7 +269,7 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
         sz[i] = json_is_integer(v) && json_integer_value(v) > 0 ? (size_t)json_integer_value(v) : 0;
     }
     if (cep_shape_init(&c->sh, m, act, 0.5, ns, sz) != CEP_OK) {
-        set_err(err, errlen, "%s: 'sizes' is not a valid network", where);
+        cep_errf(err, errlen, "%s: 'sizes' is not a valid network", where);
         return CEP_EV_MANIFEST;
     }
     c->have_shape = 1;
@@ -292,7 +280,7 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
             return CEP_EV_MANIFEST;
         cep_array ia = {0};
         if (strstr(json_string_value(f), "..") != NULL) {
-            set_err(err, errlen, "%s: theta_subset.npy leaves the suite directory", where);
+            cep_errf(err, errlen, "%s: theta_subset.npy leaves the suite directory", where);
             return CEP_EV_MANIFEST;
         }
         snprintf(path, sizeof path, "%s/%s", o->vectors_dir, json_string_value(f));
@@ -305,7 +293,7 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
             double v = ia.data[j];
             if (!(v >= 0 && v < (double)c->sh.P && v == floor(v))) {
                 cep_array_free(&ia);
-                set_err(err, errlen, "%s: entry %zu (%g) is not an index of theta", path, j, v);
+                cep_errf(err, errlen, "%s: entry %zu (%g) is not an index of theta", path, j, v);
                 return CEP_EV_MANIFEST;
             }
             c->subset[j] = (size_t)v;
@@ -331,7 +319,7 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
         const char *name = json_string_value(jn);
         int qi = cep_vq_find(name);
         if (qi < 0) {
-            set_err(err, errlen, "%s: unknown quantity '%s'", where, name);
+            cep_errf(err, errlen, "%s: unknown quantity '%s'", where, name);
             return CEP_EV_MANIFEST;
         }
         if (!matches(o->quantities, o->n_quantities, name))
@@ -368,7 +356,7 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
             json_t *tu = t ? json_object_get(t, "ulps") : NULL;
             if (!json_is_number(ta) || !json_is_number(tr) || !json_is_number(tu)) {
                 if (!(o->have_atol && o->have_rtol && o->have_ulps)) {
-                    set_err(err, errlen, "%s: tolerance.%s.%s: atol, rtol or ulps missing", where,
+                    cep_errf(err, errlen, "%s: tolerance.%s.%s: atol, rtol or ulps missing", where,
                             profile_name, name);
                     return CEP_EV_MANIFEST;
                 }
@@ -387,7 +375,7 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
         if (!file_exists(rp))
             snprintf(rp, sizeof rp, "%s/%s.txt", rdir, name);
         if (!file_exists(rp)) {
-            set_err(err, errlen, "%s/%s.npy (or .txt): missing: case %s needs quantity %s",
+            cep_errf(err, errlen, "%s/%s.npy (or .txt): missing: case %s needs quantity %s",
                     rdir, name, c->id, name);
             return CEP_EV_MISSING;
         }
@@ -407,7 +395,7 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
         if (!is_text && aa.ndim != (q->info->rows == VQ_ROWS_ONE ? 1u : 2u))
             shape_ok = 0;
         if (!shape_ok) {
-            set_err(err, errlen, "%s: shape (%zu, %zu) does not match the vector's (%zu, %zu)%s",
+            cep_errf(err, errlen, "%s: shape (%zu, %zu) does not match the vector's (%zu, %zu)%s",
                     rp, arows, aw, q->rows, q->width,
                     c->subset && q->width == c->n_subset ? " (or its full-theta form)" : "");
             cep_array_free(&aa);
@@ -791,25 +779,25 @@ static void first_text(char *buf, size_t len, vc_case *cs, const vfirst *fst, ce
 int cep_vectors_check(const cep_vcheck_opts *o, FILE *out, char *err, size_t errlen)
 {
     if (!o || !o->vectors_dir || !o->results_dir || !out) {
-        set_err(err, errlen, "vectors and results directories are required");
+        cep_errf(err, errlen, "vectors and results directories are required");
         return 2;
     }
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.json", o->vectors_dir);
     if (!file_exists(path)) {
-        set_err(err, errlen, "%s: missing (is %s a suite directory, e.g. vectors/v1/traj?)", path,
+        cep_errf(err, errlen, "%s: missing (is %s a suite directory, e.g. vectors/v1/traj?)", path,
                 o->vectors_dir);
         return 2;
     }
     struct stat sb;
     if (stat(o->results_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        set_err(err, errlen, "%s: not a directory", o->results_dir);
+        cep_errf(err, errlen, "%s: not a directory", o->results_dir);
         return 2;
     }
     json_error_t je;
     json_t *man = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!man) {
-        set_err(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+        cep_errf(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
         return 2;
     }
     int rc = 2;
@@ -823,7 +811,7 @@ int cep_vectors_check(const cep_vcheck_opts *o, FILE *out, char *err, size_t err
         goto done;
     if (strcmp(json_string_value(js), CEP_VECTORS_SCHEMA) != 0 ||
         strncmp(json_string_value(jv), "1.", 2) != 0) {
-        set_err(err, errlen, "%s: schema '%s' version '%s': this checker reads %s 1.x", path,
+        cep_errf(err, errlen, "%s: schema '%s' version '%s': this checker reads %s 1.x", path,
                 json_string_value(js), json_string_value(jv), CEP_VECTORS_SCHEMA);
         goto done;
     }
@@ -833,7 +821,7 @@ int cep_vectors_check(const cep_vcheck_opts *o, FILE *out, char *err, size_t err
     const char *pname = cep_fmt_name(o->profile);
     cs = calloc(json_array_size(jc) + 1, sizeof *cs);
     if (!cs) {
-        set_err(err, errlen, "out of memory");
+        cep_errf(err, errlen, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < json_array_size(jc); i++) {
@@ -851,7 +839,7 @@ int cep_vectors_check(const cep_vcheck_opts *o, FILE *out, char *err, size_t err
             goto done;
     }
     if (ncs == 0) {
-        set_err(err, errlen, "%s: no case matches the --case selection", path);
+        cep_errf(err, errlen, "%s: no case matches the --case selection", path);
         goto done;
     }
     vctx v = {out, o, 0, 0, 0};

@@ -21,12 +21,8 @@
 #include <unistd.h>
 #include <nettle/sha2.h>
 #include "apps/vfile.h"
+#include "util/errtext.h"
 
-#if defined(__GNUC__)
-#define VF_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define VF_PRINTF(f, a)
-#endif
 
 /* A .npy header longer than this is refused before it is read (NumPy's own
  * headers are well under 1 KiB; version 2.0 would allow 4 GiB). */
@@ -35,17 +31,6 @@
 #define VF_SHAPE_TEXT 128
 /* How much of an offending line or word a message quotes. */
 #define VF_QUOTE "%.40s"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) VF_PRINTF(3, 4);
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static void clear_err(char *err, size_t errlen)
 {
@@ -218,19 +203,19 @@ static int check_array_args(size_t *n, const char *path, const double *data, siz
                             size_t errlen)
 {
     if (path == NULL) {
-        set_err(err, errlen, "%s: path is NULL", fn);
+        cep_errf(err, errlen, "%s: path is NULL", fn);
         return CEP_EARG;
     }
     if (!fmt_valid(fmt)) {
-        set_err(err, errlen, "%s: unknown number format %d", path, (int)fmt);
+        cep_errf(err, errlen, "%s: unknown number format %d", path, (int)fmt);
         return CEP_EARG;
     }
     if (ndim > CEP_VF_MAX_NDIM) {
-        set_err(err, errlen, "%s: %zu axes, at most %d allowed", path, ndim, CEP_VF_MAX_NDIM);
+        cep_errf(err, errlen, "%s: %zu axes, at most %d allowed", path, ndim, CEP_VF_MAX_NDIM);
         return CEP_EVF_LIMIT;
     }
     if (ndim > 0 && shape == NULL) {
-        set_err(err, errlen, "%s: shape is NULL", path);
+        cep_errf(err, errlen, "%s: shape is NULL", path);
         return CEP_EARG;
     }
     size_t count = 1;
@@ -238,13 +223,13 @@ static int check_array_args(size_t *n, const char *path, const double *data, siz
         if (shape[i] != 0 && count > CEP_VF_MAX_ELEMS / shape[i]) {
             char st[VF_SHAPE_TEXT];
             shape_text(st, sizeof st, ndim, shape);
-            set_err(err, errlen, "%s: shape %s has more than 2^28 elements", path, st);
+            cep_errf(err, errlen, "%s: shape %s has more than 2^28 elements", path, st);
             return CEP_EVF_LIMIT;
         }
         count *= shape[i];
     }
     if (count > 0 && data == NULL) {
-        set_err(err, errlen, "%s: data is NULL", path);
+        cep_errf(err, errlen, "%s: data is NULL", path);
         return CEP_EARG;
     }
     *n = count;
@@ -259,7 +244,7 @@ static int check_exact(const char *path, const char *what, const double *data, s
         double v = data[i];
         if (isnan(v) || cep_fmt_round(fmt, v) == v)
             continue;
-        set_err(err, errlen, "%s: %s[%zu] = %.17g is not exactly representable in %s", path,
+        cep_errf(err, errlen, "%s: %s[%zu] = %.17g is not exactly representable in %s", path,
                 what, i, v, cep_fmt_name(fmt));
         return CEP_EVF_INEXACT;
     }
@@ -281,14 +266,14 @@ static int wf_open(wfile *w, const char *path, char *err, size_t errlen)
     size_t len = strlen(path);
     w->tmp = malloc(len + sizeof ".tmpXXXXXX");
     if (w->tmp == NULL) {
-        set_err(err, errlen, "%s: out of memory", path);
+        cep_errf(err, errlen, "%s: out of memory", path);
         return CEP_ENOMEM;
     }
     memcpy(w->tmp, path, len);
     memcpy(w->tmp + len, ".tmpXXXXXX", sizeof ".tmpXXXXXX");
     int fd = mkstemp(w->tmp);
     if (fd < 0) {
-        set_err(err, errlen, "%s: cannot create a temporary file next to it: %s", path,
+        cep_errf(err, errlen, "%s: cannot create a temporary file next to it: %s", path,
                 strerror(errno));
         free(w->tmp);
         w->tmp = NULL;
@@ -301,7 +286,7 @@ static int wf_open(wfile *w, const char *path, char *err, size_t errlen)
     (void)fchmod(fd, (mode_t)0666 & ~mask);
     w->f = fdopen(fd, "wb");
     if (w->f == NULL) {
-        set_err(err, errlen, "%s: cannot open the temporary file %s: %s", path, w->tmp,
+        cep_errf(err, errlen, "%s: cannot open the temporary file %s: %s", path, w->tmp,
                 strerror(errno));
         close(fd);
         unlink(w->tmp);
@@ -319,17 +304,17 @@ static int wf_finish(wfile *w, int st, char *err, size_t errlen)
 {
     if (w->f != NULL) {
         if (st == CEP_OK && (ferror(w->f) || fflush(w->f) != 0)) {
-            set_err(err, errlen, "%s: write error: %s", w->path, strerror(errno));
+            cep_errf(err, errlen, "%s: write error: %s", w->path, strerror(errno));
             st = CEP_EVF_IO;
         }
         if (fclose(w->f) != 0 && st == CEP_OK) {
-            set_err(err, errlen, "%s: write error on close: %s", w->path, strerror(errno));
+            cep_errf(err, errlen, "%s: write error on close: %s", w->path, strerror(errno));
             st = CEP_EVF_IO;
         }
         w->f = NULL;
     }
     if (st == CEP_OK && rename(w->tmp, w->path) != 0) {
-        set_err(err, errlen, "%s: cannot rename %s to it: %s", w->path, w->tmp, strerror(errno));
+        cep_errf(err, errlen, "%s: cannot rename %s to it: %s", w->path, w->tmp, strerror(errno));
         st = CEP_EVF_IO;
     }
     if (st != CEP_OK)
@@ -343,13 +328,13 @@ static int wf_finish(wfile *w, int st, char *err, size_t errlen)
 static int wf_put(wfile *w, const void *buf, size_t n, char *err, size_t errlen)
 {
     if (n > 0 && fwrite(buf, 1, n, w->f) != n) {
-        set_err(err, errlen, "%s: write error: %s", w->path, strerror(errno));
+        cep_errf(err, errlen, "%s: write error: %s", w->path, strerror(errno));
         return CEP_EVF_IO;
     }
     return CEP_OK;
 }
 
-static int wf_printf(wfile *w, char *err, size_t errlen, const char *fmt, ...) VF_PRINTF(4, 5);
+static int wf_printf(wfile *w, char *err, size_t errlen, const char *fmt, ...) CEP_PRINTF(4, 5);
 static int wf_printf(wfile *w, char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
@@ -357,7 +342,7 @@ static int wf_printf(wfile *w, char *err, size_t errlen, const char *fmt, ...)
     int r = vfprintf(w->f, fmt, ap);
     va_end(ap);
     if (r < 0) {
-        set_err(err, errlen, "%s: write error: %s", w->path, strerror(errno));
+        cep_errf(err, errlen, "%s: write error: %s", w->path, strerror(errno));
         return CEP_EVF_IO;
     }
     return CEP_OK;
@@ -417,7 +402,7 @@ int cep_npy_write(const char *path, const double *data, size_t ndim, const size_
     int dl = snprintf(hdr, sizeof hdr, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
                       item == 8 ? "<f8" : "<f4", sh);
     if (dl < 0 || (size_t)dl >= sizeof hdr - 64) {
-        set_err(err, errlen, "%s: internal error: header too long", path);
+        cep_errf(err, errlen, "%s: internal error: header too long", path);
         return CEP_EARG;
     }
     size_t total = 10 + (size_t)dl + 1;
@@ -468,11 +453,11 @@ static void np_ws(npy_parser *p)
 static int np_syntax(npy_parser *p, const char *expected)
 {
     if (p->pos < p->len)
-        set_err(p->err, p->errlen, "%s: header: syntax error at byte %zu: %s expected, found '%c'",
+        cep_errf(p->err, p->errlen, "%s: header: syntax error at byte %zu: %s expected, found '%c'",
                 p->path, p->pos, expected,
                 (p->s[p->pos] >= 32 && p->s[p->pos] < 127) ? p->s[p->pos] : '?');
     else
-        set_err(p->err, p->errlen, "%s: header: syntax error: %s expected, found the end",
+        cep_errf(p->err, p->errlen, "%s: header: syntax error: %s expected, found the end",
                 p->path, expected);
     return CEP_EVF_FORMAT;
 }
@@ -499,7 +484,7 @@ static int np_string(npy_parser *p, char *buf, size_t cap)
     while (p->pos < p->len && p->s[p->pos] != q) {
         char c = p->s[p->pos++];
         if (c == '\\' || c == '\n' || k + 1 >= cap) {
-            set_err(p->err, p->errlen, "%s: header: unsupported or overlong string at byte %zu",
+            cep_errf(p->err, p->errlen, "%s: header: unsupported or overlong string at byte %zu",
                     p->path, p->pos - 1);
             return CEP_EVF_FORMAT;
         }
@@ -547,13 +532,13 @@ static int np_shape(npy_parser *p, size_t *ndim, uint64_t *dims)
         while (p->pos < p->len && p->s[p->pos] >= '0' && p->s[p->pos] <= '9') {
             unsigned d = (unsigned)(p->s[p->pos++] - '0');
             if (v > (UINT64_MAX - d) / 10) {
-                set_err(p->err, p->errlen, "%s: header: a shape entry exceeds 2^64 - 1", p->path);
+                cep_errf(p->err, p->errlen, "%s: header: a shape entry exceeds 2^64 - 1", p->path);
                 return CEP_EVF_LIMIT;
             }
             v = v * 10 + d;
         }
         if (*ndim == CEP_VF_MAX_NDIM) {
-            set_err(p->err, p->errlen, "%s: header: more than %d axes in 'shape'", p->path,
+            cep_errf(p->err, p->errlen, "%s: header: more than %d axes in 'shape'", p->path,
                     CEP_VF_MAX_NDIM);
             return CEP_EVF_LIMIT;
         }
@@ -602,7 +587,7 @@ static int npy_parse_header(cep_array *a, size_t *item, const char *hdr, size_t 
         if (strcmp(key, "descr") == 0) {
             seen = &have_descr;
             if (p.pos < p.len && (p.s[p.pos] != '\'' && p.s[p.pos] != '"')) {
-                set_err(err, errlen, "%s: header: 'descr' is not a simple type string "
+                cep_errf(err, errlen, "%s: header: 'descr' is not a simple type string "
                         "(structured dtype), expected '<f8' or '<f4'", path);
                 return CEP_EVF_DTYPE;
             }
@@ -619,13 +604,13 @@ static int npy_parse_header(cep_array *a, size_t *item, const char *hdr, size_t 
             seen = &have_shape;
             st = np_shape(&p, &ndim, dims);
         } else {
-            set_err(err, errlen, "%s: header: unknown key '%s'", path, key);
+            cep_errf(err, errlen, "%s: header: unknown key '%s'", path, key);
             return CEP_EVF_FORMAT;
         }
         if (st != CEP_OK)
             return st;
         if (*seen) {
-            set_err(err, errlen, "%s: header: key '%s' appears twice", path, key);
+            cep_errf(err, errlen, "%s: header: key '%s' appears twice", path, key);
             return CEP_EVF_FORMAT;
         }
         *seen = 1;
@@ -641,7 +626,7 @@ static int npy_parse_header(cep_array *a, size_t *item, const char *hdr, size_t 
     if (p.pos != p.len)
         return np_syntax(&p, "only blanks after the header dict");
     if (!have_descr || !have_order || !have_shape) {
-        set_err(err, errlen, "%s: header: key '%s' is missing", path,
+        cep_errf(err, errlen, "%s: header: key '%s' is missing", path,
                 !have_descr ? "descr" : !have_order ? "fortran_order" : "shape");
         return CEP_EVF_FORMAT;
     }
@@ -652,18 +637,18 @@ static int npy_parse_header(cep_array *a, size_t *item, const char *hdr, size_t 
         a->dtype = CEP_FMT_BINARY32;
         *item = 4;
     } else {
-        set_err(err, errlen, "%s: header: 'descr' is '%s', expected '<f8' or '<f4'", path, descr);
+        cep_errf(err, errlen, "%s: header: 'descr' is '%s', expected '<f8' or '<f4'", path, descr);
         return CEP_EVF_DTYPE;
     }
     if (fortran) {
-        set_err(err, errlen, "%s: header: 'fortran_order' is True, only C order (False) is read",
+        cep_errf(err, errlen, "%s: header: 'fortran_order' is True, only C order (False) is read",
                 path);
         return CEP_EVF_FORMAT;
     }
     uint64_t count = 1;
     for (size_t i = 0; i < ndim; i++) {
         if (dims[i] != 0 && count > (uint64_t)CEP_VF_MAX_ELEMS / dims[i]) {
-            set_err(err, errlen, "%s: header: 'shape' has more than 2^28 elements", path);
+            cep_errf(err, errlen, "%s: header: 'shape' has more than 2^28 elements", path);
             return CEP_EVF_LIMIT;
         }
         count *= dims[i];
@@ -681,14 +666,14 @@ static int open_read(FILE **out, off_t *size, const char *path, char *err, size_
     *out = NULL;
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        cep_errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return CEP_EVF_OPEN;
     }
     struct stat sb;
     int e = fstat(fileno(f), &sb) != 0 ? errno : S_ISDIR(sb.st_mode) ? EISDIR : 0;
     if (e != 0) {
         fclose(f);
-        set_err(err, errlen, "%s: cannot open: %s", path, strerror(e));
+        cep_errf(err, errlen, "%s: cannot open: %s", path, strerror(e));
         return CEP_EVF_OPEN;
     }
     if (size != NULL)
@@ -706,10 +691,10 @@ static int read_exact(FILE *f, void *buf, size_t n, const char *path, const char
     if (got == n)
         return CEP_OK;
     if (ferror(f)) {
-        set_err(err, errlen, "%s: read error in %s: %s", path, what, strerror(errno));
+        cep_errf(err, errlen, "%s: read error in %s: %s", path, what, strerror(errno));
         return CEP_EVF_IO;
     }
-    set_err(err, errlen, "%s: truncated %s: %zu bytes expected, %zu present", path, what, n, got);
+    cep_errf(err, errlen, "%s: truncated %s: %zu bytes expected, %zu present", path, what, n, got);
     return CEP_EVF_FORMAT;
 }
 
@@ -717,7 +702,7 @@ int cep_npy_read(cep_array *out, const char *path, char *err, size_t errlen)
 {
     clear_err(err, errlen);
     if (out == NULL || path == NULL) {
-        set_err(err, errlen, "cep_npy_read: %s is NULL", out == NULL ? "out" : "path");
+        cep_errf(err, errlen, "cep_npy_read: %s is NULL", out == NULL ? "out" : "path");
         return CEP_EARG;
     }
     memset(out, 0, sizeof *out);
@@ -733,13 +718,13 @@ int cep_npy_read(cep_array *out, const char *path, char *err, size_t errlen)
     if ((st = read_exact(f, pre, 8, path, "magic and version", err, errlen)) != CEP_OK)
         goto done;
     if (memcmp(pre, "\x93NUMPY", 6) != 0) {
-        set_err(err, errlen, "%s: bad magic: not a .npy file (expected \\x93NUMPY)", path);
+        cep_errf(err, errlen, "%s: bad magic: not a .npy file (expected \\x93NUMPY)", path);
         st = CEP_EVF_FORMAT;
         goto done;
     }
     int lbytes = pre[6] == 1 && pre[7] == 0 ? 2 : pre[6] == 2 && pre[7] == 0 ? 4 : 0;
     if (lbytes == 0) {
-        set_err(err, errlen, "%s: format version %u.%u, only 1.0 and 2.0 are read", path,
+        cep_errf(err, errlen, "%s: format version %u.%u, only 1.0 and 2.0 are read", path,
                 pre[6], pre[7]);
         st = CEP_EVF_FORMAT;
         goto done;
@@ -749,20 +734,20 @@ int cep_npy_read(cep_array *out, const char *path, char *err, size_t errlen)
     uint64_t hlen = get_le(pre + 8, lbytes);
     uint64_t data_off = 8 + (uint64_t)lbytes + hlen;
     if (hlen > VF_NPY_MAX_HEADER) {
-        set_err(err, errlen, "%s: header length %llu exceeds %zu bytes", path,
+        cep_errf(err, errlen, "%s: header length %llu exceeds %zu bytes", path,
                 (unsigned long long)hlen, VF_NPY_MAX_HEADER);
         st = CEP_EVF_FORMAT;
         goto done;
     }
     if ((uint64_t)fsize < data_off) {
-        set_err(err, errlen, "%s: truncated header: %llu bytes declared, the file has %llu", path,
+        cep_errf(err, errlen, "%s: truncated header: %llu bytes declared, the file has %llu", path,
                 (unsigned long long)hlen, (unsigned long long)fsize);
         st = CEP_EVF_FORMAT;
         goto done;
     }
     hdr = malloc((size_t)hlen + 1);
     if (hdr == NULL) {
-        set_err(err, errlen, "%s: out of memory", path);
+        cep_errf(err, errlen, "%s: out of memory", path);
         st = CEP_ENOMEM;
         goto done;
     }
@@ -776,7 +761,7 @@ int cep_npy_read(cep_array *out, const char *path, char *err, size_t errlen)
     if (have != want) {
         char sh[VF_SHAPE_TEXT];
         shape_text(sh, sizeof sh, a.ndim, a.shape);
-        set_err(err, errlen, "%s: data: shape %s of %zu-byte numbers needs %llu bytes, the file "
+        cep_errf(err, errlen, "%s: data: shape %s of %zu-byte numbers needs %llu bytes, the file "
                 "has %llu (%s)", path, sh, item, (unsigned long long)want,
                 (unsigned long long)have, have < want ? "truncated" : "extra bytes at the end");
         st = CEP_EVF_SHAPE;
@@ -784,7 +769,7 @@ int cep_npy_read(cep_array *out, const char *path, char *err, size_t errlen)
     }
     a.data = malloc((a.n > 0 ? a.n : 1) * sizeof(double));
     if (a.data == NULL) {
-        set_err(err, errlen, "%s: out of memory for %zu numbers", path, a.n);
+        cep_errf(err, errlen, "%s: out of memory for %zu numbers", path, a.n);
         st = CEP_ENOMEM;
         goto done;
     }
@@ -798,7 +783,7 @@ int cep_npy_read(cep_array *out, const char *path, char *err, size_t errlen)
             a.data[i + j] = cep_fmt_from_bits(a.dtype, get_le(buf + j * item, (int)item));
     }
     if (fgetc(f) != EOF) {
-        set_err(err, errlen, "%s: data: extra bytes at the end (the file grew while read)", path);
+        cep_errf(err, errlen, "%s: data: extra bytes at the end (the file grew while read)", path);
         st = CEP_EVF_SHAPE;
         goto done;
     }
@@ -872,13 +857,13 @@ static int push_value(cep_array *a, size_t *cap, double v, const char *path, cha
 {
     if (a->n == *cap) {
         if (*cap >= CEP_VF_MAX_ELEMS) {
-            set_err(err, errlen, "%s: more than 2^28 numbers", path);
+            cep_errf(err, errlen, "%s: more than 2^28 numbers", path);
             return CEP_EVF_LIMIT;
         }
         size_t nc = *cap ? *cap * 2 : 256;
         double *nd = realloc(a->data, nc * sizeof(double));
         if (nd == NULL) {
-            set_err(err, errlen, "%s: out of memory for %zu numbers", path, nc);
+            cep_errf(err, errlen, "%s: out of memory for %zu numbers", path, nc);
             return CEP_ENOMEM;
         }
         a->data = nd;
@@ -924,12 +909,12 @@ static int read_lines(cep_array *out, const char *path, const char *comment, lin
             goto done;
     }
     if (ferror(f)) {
-        set_err(err, errlen, "%s: read error: %s", path, strerror(errno));
+        cep_errf(err, errlen, "%s: read error: %s", path, strerror(errno));
         st = errno == ENOMEM ? CEP_ENOMEM : CEP_EVF_IO;
         goto done;
     }
     if (a.data == NULL && (a.data = malloc(sizeof(double))) == NULL) {
-        set_err(err, errlen, "%s: out of memory", path);
+        cep_errf(err, errlen, "%s: out of memory", path);
         st = CEP_ENOMEM;
         goto done;
     }
@@ -955,14 +940,14 @@ static int parse_hex_word(double *v, const char *s, size_t len, size_t lineno, c
     for (size_t i = 0; i < len; i++) {
         int h = hex_value(s[i]);
         if (h < 0) {
-            set_err(err, errlen, "%s: line %zu: '" VF_QUOTE "' is not a hex word (bad character "
+            cep_errf(err, errlen, "%s: line %zu: '" VF_QUOTE "' is not a hex word (bad character "
                     "at column %zu)", path, lineno, s, i + 1);
             return CEP_EVF_FORMAT;
         }
         bits = bits << 4 | (uint64_t)h;
     }
     if (len != digits) {
-        set_err(err, errlen, "%s: line %zu: '" VF_QUOTE "' has %zu digits, a %s word has %zu",
+        cep_errf(err, errlen, "%s: line %zu: '" VF_QUOTE "' has %zu digits, a %s word has %zu",
                 path, lineno, s, len, cep_fmt_name(fmt), digits);
         return CEP_EVF_FORMAT;
     }
@@ -974,12 +959,12 @@ int cep_hex_read(cep_array *out, const char *path, cep_fmt fmt, char *err, size_
 {
     clear_err(err, errlen);
     if (out == NULL || path == NULL) {
-        set_err(err, errlen, "cep_hex_read: %s is NULL", out == NULL ? "out" : "path");
+        cep_errf(err, errlen, "cep_hex_read: %s is NULL", out == NULL ? "out" : "path");
         return CEP_EARG;
     }
     memset(out, 0, sizeof *out);
     if (!fmt_valid(fmt)) {
-        set_err(err, errlen, "%s: unknown number format %d", path, (int)fmt);
+        cep_errf(err, errlen, "%s: unknown number format %d", path, (int)fmt);
         return CEP_EARG;
     }
     return read_lines(out, path, "//", parse_hex_word, &fmt, fmt, err, errlen);
@@ -995,18 +980,18 @@ static int parse_number(double *v, const char *s, size_t len, size_t lineno, con
     errno = 0;
     double x = strtod(s, &end);
     if (end == s) {
-        set_err(err, errlen, "%s: line %zu: '" VF_QUOTE "' is not a number", path, lineno, s);
+        cep_errf(err, errlen, "%s: line %zu: '" VF_QUOTE "' is not a number", path, lineno, s);
         return CEP_EVF_FORMAT;
     }
     if (end != s + len) {
-        set_err(err, errlen, "%s: line %zu: trailing '" VF_QUOTE "' after the number", path,
+        cep_errf(err, errlen, "%s: line %zu: trailing '" VF_QUOTE "' after the number", path,
                 lineno, end);
         return CEP_EVF_FORMAT;
     }
     /* ERANGE on underflow is a correctly rounded tiny number: kept.  On
      * overflow a finite text became an infinity: refused. */
     if (errno == ERANGE && isinf(x)) {
-        set_err(err, errlen, "%s: line %zu: '" VF_QUOTE "' overflows binary64", path, lineno, s);
+        cep_errf(err, errlen, "%s: line %zu: '" VF_QUOTE "' overflows binary64", path, lineno, s);
         return CEP_EVF_FORMAT;
     }
     *v = x;
@@ -1017,7 +1002,7 @@ int cep_text_read(cep_array *out, const char *path, char *err, size_t errlen)
 {
     clear_err(err, errlen);
     if (out == NULL || path == NULL) {
-        set_err(err, errlen, "cep_text_read: %s is NULL", out == NULL ? "out" : "path");
+        cep_errf(err, errlen, "cep_text_read: %s is NULL", out == NULL ? "out" : "path");
         return CEP_EARG;
     }
     return read_lines(out, path, "#", parse_number, NULL, CEP_FMT_BINARY64, err, errlen);
@@ -1045,7 +1030,7 @@ static int check_arrays(const char *path, size_t n_arrays, const char *const *na
                         cep_fmt fmt, int ident, char *err, size_t errlen)
 {
     if (n_arrays > 0 && (names == NULL || data == NULL || counts == NULL)) {
-        set_err(err, errlen, "%s: %s is NULL", path,
+        cep_errf(err, errlen, "%s: %s is NULL", path,
                 names == NULL ? "names" : data == NULL ? "data" : "counts");
         return CEP_EARG;
     }
@@ -1053,27 +1038,27 @@ static int check_arrays(const char *path, size_t n_arrays, const char *const *na
         const char *nm = names[a];
         cep_fmt fa = fmts != NULL ? fmts[a] : fmt;
         if (nm == NULL || nm[0] == '\0') {
-            set_err(err, errlen, "%s: array %zu has no name", path, a);
+            cep_errf(err, errlen, "%s: array %zu has no name", path, a);
             return CEP_EARG;
         }
         int ok = ident ? is_ident(nm) : 1;
         for (const char *c = nm; *c && ok; c++)
             ok = *c > ' ' && *c < 127;
         if (!ok) {
-            set_err(err, errlen, "%s: array name '" VF_QUOTE "' is not %s", path, nm,
+            cep_errf(err, errlen, "%s: array name '" VF_QUOTE "' is not %s", path, nm,
                     ident ? "a C identifier" : "one printable word");
             return CEP_EARG;
         }
         if (!fmt_valid(fa)) {
-            set_err(err, errlen, "%s: array '%s': unknown number format %d", path, nm, (int)fa);
+            cep_errf(err, errlen, "%s: array '%s': unknown number format %d", path, nm, (int)fa);
             return CEP_EARG;
         }
         if (counts[a] > CEP_VF_MAX_ELEMS) {
-            set_err(err, errlen, "%s: array '%s' has more than 2^28 elements", path, nm);
+            cep_errf(err, errlen, "%s: array '%s' has more than 2^28 elements", path, nm);
             return CEP_EVF_LIMIT;
         }
         if (counts[a] > 0 && data[a] == NULL) {
-            set_err(err, errlen, "%s: array '%s': data is NULL", path, nm);
+            cep_errf(err, errlen, "%s: array '%s': data is NULL", path, nm);
             return CEP_EARG;
         }
         int st = check_exact(path, nm, data[a], counts[a], fa, err, errlen);
@@ -1089,11 +1074,11 @@ int cep_tf_write(const char *path, const char *header, size_t n_arrays, const ch
 {
     clear_err(err, errlen);
     if (path == NULL) {
-        set_err(err, errlen, "cep_tf_write: path is NULL");
+        cep_errf(err, errlen, "cep_tf_write: path is NULL");
         return CEP_EARG;
     }
     if (!fmt_valid(fmt)) {
-        set_err(err, errlen, "%s: unknown number format %d", path, (int)fmt);
+        cep_errf(err, errlen, "%s: unknown number format %d", path, (int)fmt);
         return CEP_EARG;
     }
     int st = check_arrays(path, n_arrays, names, data, counts, NULL, fmt, 0, err, errlen);
@@ -1126,7 +1111,7 @@ static int check_len_names(const char *path, size_t n_arrays, const char *const 
     for (size_t a = 0; a < n_arrays; a++)
         for (size_t b = 0; b < a; b++)
             if (strcasecmp(names[a], names[b]) == 0) {
-                set_err(err, errlen, "%s: arrays '%s' and '%s' would both define %s_LEN", path,
+                cep_errf(err, errlen, "%s: arrays '%s' and '%s' would both define %s_LEN", path,
                         names[b], names[a], names[a]);
                 return CEP_EARG;
             }
@@ -1139,21 +1124,21 @@ int cep_cheader_write(const char *path, const char *guard, const char *header, s
 {
     clear_err(err, errlen);
     if (path == NULL) {
-        set_err(err, errlen, "cep_cheader_write: path is NULL");
+        cep_errf(err, errlen, "cep_cheader_write: path is NULL");
         return CEP_EARG;
     }
     if (n_arrays > 0 && fmts == NULL) {
-        set_err(err, errlen, "%s: fmts is NULL", path);
+        cep_errf(err, errlen, "%s: fmts is NULL", path);
         return CEP_EARG;
     }
     if (!is_ident(guard)) {
-        set_err(err, errlen, "%s: include guard '" VF_QUOTE "' is not a C identifier", path,
+        cep_errf(err, errlen, "%s: include guard '" VF_QUOTE "' is not a C identifier", path,
                 guard != NULL ? guard : "(null)");
         return CEP_EARG;
     }
     int st;
     if (header != NULL && strstr(header, "*/") != NULL) {
-        set_err(err, errlen, "%s: the header text contains \"*/\", which would end its comment",
+        cep_errf(err, errlen, "%s: the header text contains \"*/\", which would end its comment",
                 path);
         return CEP_EARG;
     }
@@ -1201,7 +1186,7 @@ int cep_sha256_file(char hex[65], const char *path, char *err, size_t errlen)
 {
     clear_err(err, errlen);
     if (hex == NULL || path == NULL) {
-        set_err(err, errlen, "cep_sha256_file: %s is NULL", hex == NULL ? "hex" : "path");
+        cep_errf(err, errlen, "cep_sha256_file: %s is NULL", hex == NULL ? "hex" : "path");
         return CEP_EARG;
     }
     hex[0] = '\0';
@@ -1216,7 +1201,7 @@ int cep_sha256_file(char hex[65], const char *path, char *err, size_t errlen)
     while ((got = fread(buf, 1, sizeof buf, f)) > 0)
         sha256_update(&ctx, got, buf);
     if (ferror(f)) {
-        set_err(err, errlen, "%s: read error: %s", path, strerror(errno));
+        cep_errf(err, errlen, "%s: read error: %s", path, strerror(errno));
         fclose(f);
         return CEP_EVF_IO;
     }

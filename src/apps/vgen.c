@@ -25,6 +25,7 @@
 #include <gmp.h>
 #include "internal.h"
 #include "apps/vectors.h"
+#include "util/errtext.h"
 
 /* Paths and names are built with snprintf into buffers far larger than any
  * directory the tools accept (checked on entry); gcc cannot see that bound. */
@@ -195,66 +196,54 @@ static size_t build_cases(vcase *out, size_t cap, int level)
              "only at step 0 (inputs/theta0); .hex only for binary32 and bfloat16 (size)");
     ADD(c);
 
-    c = base_case(VQ_KIND_TRAJ, CEP_MODEL_PROTOTYPICAL, CEP_ACT_TANH, 3, small, 20, 6, 9);
-    c.beta = -0.75;
-    snprintf(c.id, sizeof c.id, "traj-proto-tanh-5-8-3-negbeta");
-    snprintf(c.flags, sizeof c.flags, "NEGATIVE_BETA");
-    snprintf(c.comment, sizeof c.comment, "beta = -0.75: the nudge pushes away from the target");
-    ADD(c);
-
-    c = base_case(VQ_KIND_TRAJ, CEP_MODEL_PROTOTYPICAL, CEP_ACT_SIGMOID4, 3, small, 20, 6, 10);
-    c.edits = E_SATURATE;
-    snprintf(c.id, sizeof c.id, "traj-proto-sigmoid4-5-8-3-saturated");
-    snprintf(c.flags, sizeof c.flags, "SATURATION");
-    snprintf(c.comment, sizeof c.comment,
-             "weights x4 and biases +-12: pre-activations far in the flat tails, rho' near 0 "
-             "(flushes to 0 in the narrow formats)");
-    ADD(c);
-
-    c = base_case(VQ_KIND_TRAJ, CEP_MODEL_ENERGY, CEP_ACT_TANH, 3, small, 20, 6, 11);
-    c.edits = E_SATURATE;
-    snprintf(c.id, sizeof c.id, "traj-energy-tanh-5-8-3-saturated");
-    snprintf(c.flags, sizeof c.flags, "SATURATION");
-    snprintf(c.comment, sizeof c.comment, "energy model, weights x4 and biases +-12");
-    ADD(c);
-
-    c = base_case(VQ_KIND_TRAJ, CEP_MODEL_PROTOTYPICAL, CEP_ACT_HARDSIGMOID, 3, small, 20, 6, 12);
-    c.edits = E_KINK;
-    snprintf(c.id, sizeof c.id, "traj-proto-hardsigmoid-5-8-3-kinks");
-    snprintf(c.flags, sizeof c.flags, "KINK");
-    snprintf(c.comment, sizeof c.comment,
-             "hidden neurons 0 and 1 and output neuron 0 cut off (zero weights in and out) with "
-             "biases 0, 1 and 1: their pre-activations sit exactly on hardsigmoid's kinks at "
-             "every step (rho' = 1 there, ACT.3)");
-    ADD(c);
-
-    c = base_case(VQ_KIND_STEP, CEP_MODEL_ENERGY, CEP_ACT_HARDSIGMOID, 3, small, 1, 1, 13);
-    c.edits = E_KINK;
-    snprintf(c.id, sizeof c.id, "step-energy-hardsigmoid-5-8-3-kinks");
-    snprintf(c.flags, sizeof c.flags, "KINK");
-    snprintf(c.comment, sizeof c.comment,
-             "state entries exactly 0, 1 and -0 in every layer: hardsigmoid's kinks (ACT.3)");
-    ADD(c);
-
-    c = base_case(VQ_KIND_TRAJ, CEP_MODEL_PROTOTYPICAL, CEP_ACT_TANH, 3, small, 20, 6, 14);
-    c.edits = E_ZERO_X;
-    snprintf(c.id, sizeof c.id, "traj-proto-tanh-5-8-3-zero-input");
-    snprintf(c.flags, sizeof c.flags, "ZERO_INPUT");
-    snprintf(c.comment, sizeof c.comment, "x = 0: only the biases drive the network");
-    ADD(c);
-
-    c = base_case(VQ_KIND_TRAJ, CEP_MODEL_ENERGY, CEP_ACT_SIGMOID4, 3, small, 20, 6, 15);
-    c.edits = E_LARGE;
-    snprintf(c.id, sizeof c.id, "traj-energy-sigmoid4-5-8-3-large-weights");
-    snprintf(c.flags, sizeof c.flags, "LARGE_WEIGHTS");
-    snprintf(c.comment, sizeof c.comment, "weights and biases x8");
-    ADD(c);
-
-    c = base_case(VQ_KIND_TRAJ, CEP_MODEL_ENERGY, CEP_ACT_TANH, 3, small, 500, 10, 16);
-    snprintf(c.id, sizeof c.id, "traj-energy-tanh-5-8-3-long");
-    snprintf(c.flags, sizeof c.flags, "LONG_HORIZON");
-    snprintf(c.comment, sizeof c.comment, "T = 500: the first phase settles to its fixed point");
-    ADD(c);
+    /* The edge cases (VEC.IN lists their edits). */
+    static const struct {
+        vq_kind kind;
+        cep_model m;
+        cep_activation a;
+        size_t T, K;
+        uint64_t seed;
+        double beta;           /* 0: the default 0.75 */
+        unsigned edits;
+        const char *id, *flags, *comment;
+    } edge[] = {
+        {VQ_KIND_TRAJ, CEP_MODEL_PROTOTYPICAL, CEP_ACT_TANH, 20, 6, 9, -0.75, 0,
+         "traj-proto-tanh-5-8-3-negbeta", "NEGATIVE_BETA",
+         "beta = -0.75: the nudge pushes away from the target"},
+        {VQ_KIND_TRAJ, CEP_MODEL_PROTOTYPICAL, CEP_ACT_SIGMOID4, 20, 6, 10, 0, E_SATURATE,
+         "traj-proto-sigmoid4-5-8-3-saturated", "SATURATION",
+         "weights x4 and biases +-12: pre-activations far in the flat tails, rho' near 0 "
+         "(flushes to 0 in the narrow formats)"},
+        {VQ_KIND_TRAJ, CEP_MODEL_ENERGY, CEP_ACT_TANH, 20, 6, 11, 0, E_SATURATE,
+         "traj-energy-tanh-5-8-3-saturated", "SATURATION",
+         "energy model, weights x4 and biases +-12"},
+        {VQ_KIND_TRAJ, CEP_MODEL_PROTOTYPICAL, CEP_ACT_HARDSIGMOID, 20, 6, 12, 0, E_KINK,
+         "traj-proto-hardsigmoid-5-8-3-kinks", "KINK",
+         "hidden neurons 0 and 1 and output neuron 0 cut off (zero weights in and out) with "
+         "biases 0, 1 and 1: their pre-activations sit exactly on hardsigmoid's kinks at "
+         "every step (rho' = 1 there, ACT.3)"},
+        {VQ_KIND_STEP, CEP_MODEL_ENERGY, CEP_ACT_HARDSIGMOID, 1, 1, 13, 0, E_KINK,
+         "step-energy-hardsigmoid-5-8-3-kinks", "KINK",
+         "state entries exactly 0, 1 and -0 in every layer: hardsigmoid's kinks (ACT.3)"},
+        {VQ_KIND_TRAJ, CEP_MODEL_PROTOTYPICAL, CEP_ACT_TANH, 20, 6, 14, 0, E_ZERO_X,
+         "traj-proto-tanh-5-8-3-zero-input", "ZERO_INPUT", "x = 0: only the biases drive the network"},
+        {VQ_KIND_TRAJ, CEP_MODEL_ENERGY, CEP_ACT_SIGMOID4, 20, 6, 15, 0, E_LARGE,
+         "traj-energy-sigmoid4-5-8-3-large-weights", "LARGE_WEIGHTS", "weights and biases x8"},
+        {VQ_KIND_TRAJ, CEP_MODEL_ENERGY, CEP_ACT_TANH, 500, 10, 16, 0, 0,
+         "traj-energy-tanh-5-8-3-long", "LONG_HORIZON",
+         "T = 500: the first phase settles to its fixed point"},
+    };
+    for (size_t e = 0; e < sizeof edge / sizeof edge[0]; e++) {
+        c = base_case(edge[e].kind, edge[e].m, edge[e].a, 3, small, edge[e].T, edge[e].K,
+                      edge[e].seed);
+        if (edge[e].beta != 0)
+            c.beta = edge[e].beta;
+        c.edits = edge[e].edits;
+        snprintf(c.id, sizeof c.id, "%s", edge[e].id);
+        snprintf(c.flags, sizeof c.flags, "%s", edge[e].flags);
+        snprintf(c.comment, sizeof c.comment, "%s", edge[e].comment);
+        ADD(c);
+    }
 
     if (level >= 2) {
         /* More seeds and longer phases, generated on demand. */
@@ -421,18 +410,6 @@ static double mp_round_to(mpfr_srcptr v, cep_fmt f)
     return d;
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static void vin_of(vcase_in *vi, const vinputs *in, const vcase *c)
 {
     vi->sh = in->sh;
@@ -480,7 +457,7 @@ static int compute_case(varrays *a, const vcase *c, const vinputs *in, long prec
         if (st == CEP_OK)
             st = vtrace_run_mp(&c2, q2, a->len, &vi);
         if (st != CEP_OK) {
-            set_err(err, errlen, "case %s: truth at %ld/%ld bits: %s", c->id, prec, 2 * prec,
+            cep_errf(err, errlen, "case %s: truth at %ld/%ld bits: %s", c->id, prec, 2 * prec,
                     cep_vectors_strerror(st));
             goto out;
         }
@@ -493,7 +470,7 @@ static int compute_case(varrays *a, const vcase *c, const vinputs *in, long prec
                 /* == : a value that rounds to zero at both precisions is
                  * certified as zero, its sign is not (spec/vectors.md §5.2) */
                 if (v64 != w64 || v32 != w32) {
-                    set_err(err, errlen,
+                    cep_errf(err, errlen,
                             "case %s: %s[%zu] rounds to %a / %a (binary64 / binary32) at %ld bits "
                             "but to %a / %a at %ld bits", c->id, cep_vq_table[i].name, j, v64, v32,
                             prec, w64, w32, 2 * prec);
@@ -515,7 +492,7 @@ static int compute_case(varrays *a, const vcase *c, const vinputs *in, long prec
     for (int t = 0; t < 3 && st == CEP_OK; t++) {
         st = vtrace_run_mp(&trace_ctx[t], qt, a->len, &vi);
         if (st != CEP_OK) {
-            set_err(err, errlen, "case %s: %s trace: %s", c->id, pf_dir[PF_B64 + t],
+            cep_errf(err, errlen, "case %s: %s trace: %s", c->id, pf_dir[PF_B64 + t],
                     cep_vectors_strerror(st));
             break;
         }
@@ -529,7 +506,7 @@ static int compute_case(varrays *a, const vcase *c, const vinputs *in, long prec
     cep_ctx cd = cep_ctx_double();
     st = vtrace_run_d(&cd, qd, a->len, &vi);
     if (st != CEP_OK) {
-        set_err(err, errlen, "case %s: double build: %s", c->id, cep_vectors_strerror(st));
+        cep_errf(err, errlen, "case %s: double build: %s", c->id, cep_vectors_strerror(st));
         goto out;
     }
     for (int i = 0; i < VQ_N; i++) {
@@ -614,7 +591,7 @@ static int budget_json(json_t *tol, json_t *env_obj, const varrays *a, int i, ch
             if (isfinite(e[j]) && fabs(e[j]) > M)
                 M = fabs(e[j]);
         if (!isfinite(E)) {
-            set_err(err, errlen, "case %s: %s: the %s trace is non-finite where the truth is not",
+            cep_errf(err, errlen, "case %s: %s: the %s trace is non-finite where the truth is not",
                     id, cep_vq_table[i].name, prof[p].name);
             json_decref(penv);
             free(env);
@@ -698,7 +675,7 @@ static int write_array(vsuite *su, const char *rel_noext, const double *v, size_
     char *slash = strrchr(dir, '/');
     if (slash) *slash = 0;
     if (mkdir_p(dir) != 0) {
-        set_err(su->err, sizeof su->err, "%s: cannot create directory: %s", dir, strerror(errno));
+        cep_errf(su->err, sizeof su->err, "%s: cannot create directory: %s", dir, strerror(errno));
         return CEP_EVF_OPEN;
     }
     int st = cep_npy_write(path, v, ndim, shape, fmt, su->err, sizeof su->err);
@@ -1010,7 +987,7 @@ static int write_manifest(vsuite *su, json_t *m)
     g_files = json_object();
     g_root_len = strlen(su->root);
     if (nftw(su->root, sha_cb, 16, FTW_PHYS) != 0) {
-        set_err(su->err, sizeof su->err, "%s", g_sha_err);
+        cep_errf(su->err, sizeof su->err, "%s", g_sha_err);
         json_decref(g_files);
         return CEP_EVF_IO;
     }
@@ -1022,13 +999,13 @@ static int write_manifest(vsuite *su, json_t *m)
     if (json_dump_file(m, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) != 0 ||
         rename(tmp, path) != 0) {
         remove(tmp);
-        set_err(su->err, sizeof su->err, "%s: cannot write", path);
+        cep_errf(su->err, sizeof su->err, "%s: cannot write", path);
         return CEP_EVF_IO;
     }
     /* json_dump_file ends without a newline; add one for tidy diffs. */
     FILE *f = fopen(path, "a");
     if (!f || fputc('\n', f) == EOF || fclose(f) != 0) {
-        set_err(su->err, sizeof su->err, "%s: cannot write", path);
+        cep_errf(su->err, sizeof su->err, "%s: cannot write", path);
         return CEP_EVF_IO;
     }
     return CEP_OK;
@@ -1120,11 +1097,11 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
     if (o == NULL || o->out_dir == NULL)
         return CEP_EARG;
     if (o->level < 1 || o->level > 2 || o->truth_prec < 256 || o->truth_prec > 65536) {
-        set_err(err, errlen, "level must be 1 or 2 and the truth precision 256..65536 bits");
+        cep_errf(err, errlen, "level must be 1 or 2 and the truth precision 256..65536 bits");
         return CEP_EV_USAGE;
     }
     if (strlen(o->out_dir) > 3000) {
-        set_err(err, errlen, "%.40s...: output directory name too long", o->out_dir);
+        cep_errf(err, errlen, "%.40s...: output directory name too long", o->out_dir);
         return CEP_EV_USAGE;
     }
     static vcase cases[MAX_CASES];
@@ -1142,7 +1119,7 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
         snprintf(su.root, sizeof su.root, "%s.new", final_dir);
         snprintf(old_dir, sizeof old_dir, "%s.old", final_dir);
         if (rm_rf(su.root) != 0 || mkdir_p(su.root) != 0) {
-            set_err(err, errlen, "%s: cannot create: %s", su.root, strerror(errno));
+            cep_errf(err, errlen, "%s: cannot create: %s", su.root, strerror(errno));
             return CEP_EVF_OPEN;
         }
         json_t *m = suite_head(suites[s], o), *jcases = json_array();
@@ -1161,7 +1138,7 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
             memset(&a, 0, sizeof a);
             st = make_inputs(&in, c);
             if (st) {
-                set_err(err, errlen, "case %s: %s", c->id, cep_strerror(st));
+                cep_errf(err, errlen, "case %s: %s", c->id, cep_strerror(st));
                 break;
             }
             plan_lengths(&a, c, &in.sh);
@@ -1169,7 +1146,7 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
             if (st == CEP_OK) {
                 st = write_case(&su, jcases, c, &in, &a);
                 if (st)
-                    set_err(err, errlen, "%s", su.err);
+                    cep_errf(err, errlen, "%s", su.err);
             }
             varrays_free(&a);
             vinputs_free(&in);
@@ -1179,7 +1156,7 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
         if (st == CEP_OK) {
             st = write_manifest(&su, m);
             if (st)
-                set_err(err, errlen, "%s", su.err);
+                cep_errf(err, errlen, "%s", su.err);
         }
         json_decref(m);
         if (st == CEP_OK) {
@@ -1187,11 +1164,11 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
             rm_rf(old_dir);
             struct stat sb;
             if (stat(final_dir, &sb) == 0 && rename(final_dir, old_dir) != 0) {
-                set_err(err, errlen, "%s: cannot move aside: %s", final_dir, strerror(errno));
+                cep_errf(err, errlen, "%s: cannot move aside: %s", final_dir, strerror(errno));
                 return CEP_EVF_IO;
             }
             if (rename(su.root, final_dir) != 0) {
-                set_err(err, errlen, "%s: cannot rename to %s: %s", su.root, final_dir, strerror(errno));
+                cep_errf(err, errlen, "%s: cannot rename to %s: %s", su.root, final_dir, strerror(errno));
                 return CEP_EVF_IO;
             }
             rm_rf(old_dir);

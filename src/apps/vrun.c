@@ -13,22 +13,11 @@
 #include <jansson.h>
 #include "internal.h"
 #include "apps/vectors.h"
+#include "util/errtext.h"
 
 /* Paths are built with snprintf into buffers far larger than any directory
  * the tools accept; gcc cannot see that bound. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err == NULL || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int read_vec(double **out, size_t want, const char *dir, const char *id, const char *name,
                     char *err, size_t errlen)
@@ -40,13 +29,13 @@ static int read_vec(double **out, size_t want, const char *dir, const char *id, 
     if (st)
         return st;
     if (a.n != want) {
-        set_err(err, errlen, "%s: %zu values, the case's network needs %zu", path, a.n, want);
+        cep_errf(err, errlen, "%s: %zu values, the case's network needs %zu", path, a.n, want);
         cep_array_free(&a);
         return CEP_EVF_SHAPE;
     }
     for (size_t i = 0; i < a.n; i++)
         if (!(a.data[i] - a.data[i] == 0)) {
-            set_err(err, errlen, "%s: value %zu is not finite", path, i);
+            cep_errf(err, errlen, "%s: value %zu is not finite", path, i);
             cep_array_free(&a);
             return CEP_ENONFINITE;
         }
@@ -91,7 +80,7 @@ static int run_case(const cep_vrun_opts *o, json_t *co, const char *id, char *er
         jsize(co, "K", &in.K) || ns < 2 || ns > CEP_MAX_LAYERS + 1 ||
         json_array_size(eta_j) != ns - 1 || cep_model_parse(&m, model_s) ||
         cep_activation_parse(&act, act_s)) {
-        set_err(err, errlen, "%s: kind, model, activation, sizes, eps, T, K, beta or eta missing "
+        cep_errf(err, errlen, "%s: kind, model, activation, sizes, eps, T, K, beta or eta missing "
                 "or invalid", where);
         return CEP_EV_MANIFEST;
     }
@@ -103,7 +92,7 @@ static int run_case(const cep_vrun_opts *o, json_t *co, const char *id, char *er
         eta[l] = json_number_value(json_array_get(eta_j, l));
     int st = cep_shape_init(&in.sh, m, act, eps, ns, sz);
     if (st) {
-        set_err(err, errlen, "%s: %s", where, cep_strerror(st));
+        cep_errf(err, errlen, "%s: %s", where, cep_strerror(st));
         return CEP_EV_MANIFEST;
     }
     in.kind = strcmp(kind_s, "step") == 0 ? VQ_KIND_STEP : VQ_KIND_TRAJ;
@@ -126,12 +115,12 @@ static int run_case(const cep_vrun_opts *o, json_t *co, const char *id, char *er
         vtrace_lengths(len, rows, width, in.kind, sh, in.T, in.K);
         st = o->use_mpfr ? vtrace_run_mp(&o->ctx, qm, len, &in) : vtrace_run_d(&o->ctx, qd, len, &in);
         if (st)
-            set_err(err, errlen, "case %s: %s", id, cep_vectors_strerror(st));
+            cep_errf(err, errlen, "case %s: %s", id, cep_vectors_strerror(st));
     }
     char dir[8192];
     snprintf(dir, sizeof dir, "%s/%s", o->results_dir, id);
     if (!st && mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        set_err(err, errlen, "%s: cannot create: %s", dir, strerror(errno));
+        cep_errf(err, errlen, "%s: cannot create: %s", dir, strerror(errno));
         st = CEP_EVF_OPEN;
     }
     for (size_t i = 0; i < VQ_N && !st; i++) {
@@ -172,17 +161,17 @@ int cep_vectors_compute(const cep_vrun_opts *o, char *err, size_t errlen)
     json_error_t je;
     json_t *man = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (!man) {
-        set_err(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+        cep_errf(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
         return CEP_EV_MANIFEST;
     }
     json_t *cases = json_object_get(man, "cases");
     int st = CEP_OK;
     if (!json_is_array(cases)) {
-        set_err(err, errlen, "%s: field 'cases' is missing or not an array", path);
+        cep_errf(err, errlen, "%s: field 'cases' is missing or not an array", path);
         st = CEP_EV_MANIFEST;
     }
     if (!st && mkdir(o->results_dir, 0777) != 0 && errno != EEXIST) {
-        set_err(err, errlen, "%s: cannot create: %s", o->results_dir, strerror(errno));
+        cep_errf(err, errlen, "%s: cannot create: %s", o->results_dir, strerror(errno));
         st = CEP_EVF_OPEN;
     }
     size_t done = 0;
@@ -190,7 +179,7 @@ int cep_vectors_compute(const cep_vrun_opts *o, char *err, size_t errlen)
         json_t *co = json_array_get(cases, i);
         const char *id = json_string_value(json_object_get(co, "id"));
         if (!id || strchr(id, '/') || id[0] == '.') {
-            set_err(err, errlen, "%s: case %zu: 'id' missing or not a plain name", path, i);
+            cep_errf(err, errlen, "%s: case %zu: 'id' missing or not a plain name", path, i);
             st = CEP_EV_MANIFEST;
             break;
         }
@@ -203,7 +192,7 @@ int cep_vectors_compute(const cep_vrun_opts *o, char *err, size_t errlen)
         done++;
     }
     if (!st && done == 0) {
-        set_err(err, errlen, "%s: no case selected", path);
+        cep_errf(err, errlen, "%s: no case selected", path);
         st = CEP_EV_USAGE;
     }
     json_decref(man);

@@ -97,6 +97,62 @@ static int parse_double(const char *s, double *out)
     return 0;
 }
 
+/* The shape all three command lines share: --help, up to `max_pos`
+ * positional arguments, flags without a value, options with one value.
+ * next_arg returns ARG_HELP, ARG_FLAG (name), ARG_OPT (name, value),
+ * ARG_DONE, or ARG_ERROR after printing one line naming the argument. */
+typedef enum { ARG_DONE, ARG_HELP, ARG_FLAG, ARG_OPT, ARG_ERROR } arg_kind;
+typedef struct {
+    const char *cmd;            /* "vectors", "check", "compute" */
+    int argc;
+    char **argv;
+    int i;
+    int max_pos, npos;
+    const char *pos[2];
+    const char *const *flags;   /* NULL-terminated names without a value */
+} argscan;
+
+static arg_kind next_arg(argscan *s, char **name, char **value)
+{
+    while (++s->i < s->argc) {
+        char *a = s->argv[s->i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            return ARG_HELP;
+        if (a[0] != '-' || a[1] != '-') {
+            if (s->npos == s->max_pos) {
+                fprintf(stderr, "cep %s: unexpected argument '%s' (cep %s --help)\n", s->cmd, a, s->cmd);
+                return ARG_ERROR;
+            }
+            s->pos[s->npos++] = a;
+            continue;
+        }
+        *name = a;
+        for (const char *const *f = s->flags; f && *f; f++)
+            if (strcmp(a, *f) == 0)
+                return ARG_FLAG;
+        if (s->i + 1 >= s->argc) {
+            fprintf(stderr, "cep %s: %s needs a value (cep %s --help)\n", s->cmd, a, s->cmd);
+            return ARG_ERROR;
+        }
+        *value = s->argv[++s->i];
+        return ARG_OPT;
+    }
+    return ARG_DONE;
+}
+
+static argscan scan_of(const char *cmd, int argc, char **argv, int max_pos, const char *const *flags)
+{
+    argscan s;
+    memset(&s, 0, sizeof s);
+    s.cmd = cmd;
+    s.argc = argc;
+    s.argv = argv;
+    s.i = 1;
+    s.max_pos = max_pos;
+    s.flags = flags;
+    return s;
+}
+
 static void progress_line(void *arg, const char *line)
 {
     (void)arg;
@@ -111,23 +167,21 @@ int cmd_vectors(int argc, char **argv)
     o.level = 1;
     o.truth_prec = 256;
     o.progress = progress_line;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    static const char *const flags[] = {"--quiet", NULL};
+    argscan sc = scan_of("vectors", argc, argv, 0, flags);
+    char *a = NULL, *v = NULL;
+    arg_kind k;
+    while ((k = next_arg(&sc, &a, &v)) != ARG_DONE) {
         long n;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+        if (k == ARG_ERROR)
+            return 2;
+        if (k == ARG_HELP) {
             fputs(usage_vectors, stdout);
             return 0;
-        } else if (strcmp(a, "--quiet") == 0) {
-            o.progress = NULL;
-            continue;
         }
-        if (v == NULL) {
-            fprintf(stderr, "cep vectors: %s needs a value (cep vectors --help)\n", a);
-            return 2;
-        }
-        i++;
-        if (strcmp(a, "--out") == 0) {
+        if (k == ARG_FLAG) {
+            o.progress = NULL;        /* --quiet */
+        } else if (strcmp(a, "--out") == 0) {
             o.out_dir = v;
         } else if (strcmp(a, "--only") == 0) {
             o.only = v;
@@ -168,29 +222,17 @@ int cmd_compute(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.ctx = cep_ctx_double();
     static const char *cases[MAX_PATTERNS];
-    const char *pos[2];
-    int npos = 0;
-    for (int i = 2; i < argc; i++) {
-        char *a = argv[i];
-        char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    argscan sc = scan_of("compute", argc, argv, 2, NULL);
+    char *a = NULL, *v = NULL;
+    arg_kind k;
+    while ((k = next_arg(&sc, &a, &v)) != ARG_DONE) {
+        long n;
+        if (k == ARG_ERROR)
+            return 2;
+        if (k == ARG_HELP) {
             fputs(usage_compute, stdout);
             return 0;
         }
-        if (a[0] != '-' || a[1] != '-') {
-            if (npos == 2) {
-                fprintf(stderr, "cep compute: unexpected argument '%s' (cep compute --help)\n", a);
-                return 2;
-            }
-            pos[npos++] = a;
-            continue;
-        }
-        if (v == NULL) {
-            fprintf(stderr, "cep compute: %s needs a value (cep compute --help)\n", a);
-            return 2;
-        }
-        i++;
-        long n;
         if (strcmp(a, "--arith") == 0) {
             static const cep_ctx emu[3] = {{53, 1, -1073, 1024}, {24, 1, -148, 128}, {8, 1, -132, 128}};
             cep_fmt f;
@@ -217,12 +259,12 @@ int cmd_compute(int argc, char **argv)
             return 2;
         }
     }
-    if (npos != 2) {
+    if (sc.npos != 2) {
         fprintf(stderr, "cep compute: need VECTORS_DIR and RESULTS_DIR (cep compute --help)\n");
         return 2;
     }
-    o.vectors_dir = pos[0];
-    o.results_dir = pos[1];
+    o.vectors_dir = sc.pos[0];
+    o.results_dir = sc.pos[1];
     o.cases = cases;
     char err[1024] = "";
     int st = cep_vectors_compute(&o, err, sizeof err);
@@ -253,30 +295,24 @@ int cmd_check(int argc, char **argv)
     o.max_errors = 10;
     o.format = VC_HUMAN;
     static const char *cases[MAX_PATTERNS], *quants[MAX_PATTERNS];
-    const char *pos[2];
-    int npos = 0;
-    for (int i = 2; i < argc; i++) {
-        char *a = argv[i];
-        char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    static const char *const flags[] = {"--exact", "--no-sha", NULL};
+    argscan sc = scan_of("check", argc, argv, 2, flags);
+    char *a = NULL, *v = NULL;
+    arg_kind k;
+    while ((k = next_arg(&sc, &a, &v)) != ARG_DONE) {
+        if (k == ARG_ERROR)
+            return 2;
+        if (k == ARG_HELP) {
             fputs(usage_check, stdout);
             return 0;
         }
-        if (a[0] != '-' || a[1] != '-') {
-            if (npos == 2) {
-                fprintf(stderr, "cep check: unexpected argument '%s' (cep check --help)\n", a);
-                return 2;
-            }
-            pos[npos++] = a;
+        if (k == ARG_FLAG) {
+            if (strcmp(a, "--exact") == 0)
+                o.exact = 1;
+            else
+                o.skip_sha = 1;
             continue;
         }
-        if (strcmp(a, "--exact") == 0) { o.exact = 1; continue; }
-        if (strcmp(a, "--no-sha") == 0) { o.skip_sha = 1; continue; }
-        if (v == NULL) {
-            fprintf(stderr, "cep check: %s needs a value (cep check --help)\n", a);
-            return 2;
-        }
-        i++;
         long n;
         if (strcmp(a, "--profile") == 0) {
             if (cep_fmt_parse(&o.profile, v)) {
@@ -324,12 +360,12 @@ int cmd_check(int argc, char **argv)
             return 2;
         }
     }
-    if (npos != 2) {
+    if (sc.npos != 2) {
         fprintf(stderr, "cep check: need VECTORS_DIR and RESULTS_DIR (cep check --help)\n");
         return 2;
     }
-    o.vectors_dir = pos[0];
-    o.results_dir = pos[1];
+    o.vectors_dir = sc.pos[0];
+    o.results_dir = sc.pos[1];
     o.cases = cases;
     o.quantities = quants;
     char err[1024] = "";
