@@ -7,6 +7,8 @@
  *  - manifests and files that are corrupt are refused (status 2). */
 #include <float.h>
 #include <jansson.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
 #include "apps/vectors.h"
@@ -308,6 +310,57 @@ static void test_replay(void **state)
     fclose(devnull);
 }
 
+
+/* A binary32 testbench that prints its results as decimal text with
+ * "%.9e" (as docs/vectors.md shows) passes --exact against the b32 trace;
+ * with "%.6e" it does not. */
+static void write_text_results(const char *dir, const char *suite, const char *cid, int digits)
+{
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/%s", dir, cid);
+    assert_true(mkdir(dir, 0777) == 0 || errno == EEXIST);
+    assert_true(mkdir(path, 0777) == 0 || errno == EEXIST);
+    static const char *const qs[] = {"step_F", "nudge_s", "nudge_delta_s", "nudge_delta_theta",
+                                     "nudge_theta", "vjp_s", "vjp_theta"};
+    for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
+        cep_array a = {0};
+        snprintf(path, sizeof path, "%s/%s/b32/%s.npy", suite, cid, qs[k]);
+        assert_int_equal(cep_npy_read(&a, path, err, sizeof err), 0);
+        snprintf(path, sizeof path, "%s/%s/%s.txt", dir, cid, qs[k]);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f, "# %s, binary32 results printed with %%.%de\n", qs[k], digits);
+        for (size_t i = 0; i < a.n; i++)
+            fprintf(f, "%.*e\n", digits, a.data[i]);
+        fclose(f);
+        cep_array_free(&a);
+    }
+}
+
+static void test_text_results_binary32(void **state)
+{
+    const fixture *fx = *state;
+    const char *suite = "vectors/v1/step", *cid = "step-proto-tanh-5-8-3";
+    const char *cases[1] = {cid};
+    for (int digits = 0; digits < 2; digits++) {
+        char dir[300], err[512];
+        snprintf(dir, sizeof dir, "%s/text%d", fx->dir, digits);
+        write_text_results(dir, suite, cid, digits == 0 ? 9 : 6);
+        cep_vcheck_opts o;
+        memset(&o, 0, sizeof o);
+        o.vectors_dir = suite;
+        o.results_dir = dir;
+        o.profile = CEP_FMT_BINARY32;
+        o.exact = 1;
+        o.cases = cases;
+        o.n_cases = 1;
+        o.skip_sha = 1;
+        FILE *devnull = fopen("/dev/null", "w");
+        assert_int_equal(cep_vectors_check(&o, devnull, err, sizeof err), digits == 0 ? 0 : 1);
+        fclose(devnull);
+    }
+}
+
 /* ---- corrupted manifests ----------------------------------------------------------- */
 /* A one-case copy of the suite (the case directory linked, the manifest's
  * file list cut to it) with one edit; check must refuse it (2) with a
@@ -393,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_injected_faults),
         cmocka_unit_test(test_budget_respected),
         cmocka_unit_test(test_replay),
+        cmocka_unit_test(test_text_results_binary32),
         cmocka_unit_test(test_corrupt_manifests),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

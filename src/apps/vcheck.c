@@ -382,6 +382,12 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
         st = read_any(&aa, rp, err, errlen);
         if (st)
             return st;
+        /* (VF.RES) decimal text cannot hold a binary32 value exactly: a
+         * text result of the binary32 or bfloat16 profile is read as the
+         * nearest value of the format (9 significant digits identify it). */
+        if (strstr(rp, ".txt") != NULL && o->profile != CEP_FMT_BINARY64)
+            for (size_t j = 0; j < aa.n; j++)
+                aa.data[j] = cep_fmt_round(o->profile, aa.data[j]);
         size_t full_w = q->info->axis == VQ_AXIS_THETA ? c->sh.P : q->width;
         int is_text = aa.ndim == 1 && strstr(rp, ".txt") != NULL;
         size_t arows = aa.ndim == 2 ? aa.shape[0] : 1;
