@@ -87,6 +87,7 @@ expect 2 "check results not a dir" check vectors/v1/traj "$tmp/nothing"
 expect 2 "check no case selected"  check vectors/v1/traj "$tmp" --case 'no-such-*'
 expect 2 "compute bad arith"       compute vectors/v1/step "$tmp/r" --arith quad
 expect 2 "compute no manifest"     compute "$tmp" "$tmp/r"
+expect 0 "compute makes parents"   compute vectors/v1/step "$tmp/new/parent/dir" --case step-proto-tanh-2-3-2
 # a sweep that stops at 1e-5 cannot reach the 1e-20 the PASS rule asks: FAIL, exit 1
 expect 1 "theorem FAIL exit"       theorem --sizes 3,4,2 --K 4 --beta-sweep 1e-1:1e-5 --out "$tmp/r1"
 # a first phase cut at 3 steps: refused with the residual, exit 1

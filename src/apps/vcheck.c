@@ -656,12 +656,12 @@ static int write_replay(const cep_vcheck_opts *o, json_t *man, vc_case *c, const
     char root[4200], path[4400], cid[200];
     snprintf(cid, sizeof cid, "replay-%s-%s-%ld", c->id, phase, k);
     snprintf(root, sizeof root, "%s/%s", o->replay_dir, cid);
-    mkdir(o->replay_dir, 0777);
-    mkdir(root, 0777);
     snprintf(path, sizeof path, "%s/inputs", root);
-    mkdir(path, 0777);
+    if (st == CEP_OK)
+        st = cep_mkdir_p(path, err, sizeof err);
     snprintf(path, sizeof path, "%s/%s", root, pdir);
-    mkdir(path, 0777);
+    if (st == CEP_OK)
+        st = cep_mkdir_p(path, err, sizeof err);
     json_t *m = json_object();
     json_object_set_new(m, "schema", json_string(CEP_VECTORS_SCHEMA));
     json_object_set_new(m, "schema_version", json_string(CEP_VECTORS_SCHEMA_VERSION));

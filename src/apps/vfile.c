@@ -1182,6 +1182,30 @@ int cep_cheader_write(const char *path, const char *guard, const char *header, s
 
 /* ---- SHA-256 ------------------------------------------------------------------------------- */
 
+int cep_mkdir_p(const char *path, char *err, size_t errlen)
+{
+    char buf[4096];
+    size_t n = path ? strlen(path) : 0;
+    if (n == 0 || n >= sizeof buf) {
+        cep_errf(err, errlen, "%.60s: directory name empty or too long", path ? path : "(null)");
+        return CEP_EARG;
+    }
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++)
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char ch = buf[i];
+            buf[i] = '\0';
+            struct stat sb;
+            if (mkdir(buf, 0777) != 0 && !(errno == EEXIST && stat(buf, &sb) == 0 && S_ISDIR(sb.st_mode))) {
+                cep_errf(err, errlen, "%s: cannot create directory: %s", buf,
+                         errno == EEXIST ? "a file of that name exists" : strerror(errno));
+                return CEP_EVF_OPEN;
+            }
+            buf[i] = ch;
+        }
+    return CEP_OK;
+}
+
 int cep_sha256_file(char hex[65], const char *path, char *err, size_t errlen)
 {
     clear_err(err, errlen);

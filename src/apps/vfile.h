@@ -112,6 +112,9 @@ int cep_cheader_write(const char *path, const char *guard, const char *header, s
  * ndim 1, dtype BINARY64. */
 int cep_text_read(cep_array *out, const char *path, char *err, size_t errlen);
 
+/* mkdir -p: create path and its missing parents (mode 0777 & ~umask). */
+int cep_mkdir_p(const char *path, char *err, size_t errlen);
+
 /* SHA-256 of a file's bytes (nettle), as 64 lower-case hex digits + NUL. */
 int cep_sha256_file(char hex[65], const char *path, char *err, size_t errlen);
 

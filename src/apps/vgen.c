@@ -623,24 +623,6 @@ typedef struct {
     char err[512];
 } vsuite;
 
-static int mkdir_p(const char *path)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-    if (n >= sizeof buf)
-        return -1;
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++)
-        if (buf[i] == '/' || buf[i] == 0) {
-            char ch = buf[i];
-            buf[i] = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            buf[i] = ch;
-        }
-    return 0;
-}
-
 static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)sb; (void)flag; (void)ftw;
@@ -674,11 +656,10 @@ static int write_array(vsuite *su, const char *rel_noext, const double *v, size_
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     if (slash) *slash = 0;
-    if (mkdir_p(dir) != 0) {
-        cep_errf(su->err, sizeof su->err, "%s: cannot create directory: %s", dir, strerror(errno));
-        return CEP_EVF_OPEN;
-    }
-    int st = cep_npy_write(path, v, ndim, shape, fmt, su->err, sizeof su->err);
+    int st = cep_mkdir_p(dir, su->err, sizeof su->err);
+    if (st)
+        return st;
+    st = cep_npy_write(path, v, ndim, shape, fmt, su->err, sizeof su->err);
     if (st == CEP_OK && hex) {
         snprintf(path, sizeof path, "%s/%s.hex", su->root, rel_noext);
         st = cep_hex_write(path, v, ndim, shape, fmt, header, su->err, sizeof su->err);
@@ -1118,10 +1099,12 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
         snprintf(final_dir, sizeof final_dir, "%s/%s", o->out_dir, suites[s]);
         snprintf(su.root, sizeof su.root, "%s.new", final_dir);
         snprintf(old_dir, sizeof old_dir, "%s.old", final_dir);
-        if (rm_rf(su.root) != 0 || mkdir_p(su.root) != 0) {
-            cep_errf(err, errlen, "%s: cannot create: %s", su.root, strerror(errno));
+        if (rm_rf(su.root) != 0) {
+            cep_errf(err, errlen, "%s: cannot remove: %s", su.root, strerror(errno));
             return CEP_EVF_OPEN;
         }
+        if (cep_mkdir_p(su.root, err, errlen) != 0)
+            return CEP_EVF_OPEN;
         json_t *m = suite_head(suites[s], o), *jcases = json_array();
         json_object_set_new(m, "cases", jcases);
         size_t done = 0, total = 0;

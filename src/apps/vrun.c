@@ -119,10 +119,8 @@ static int run_case(const cep_vrun_opts *o, json_t *co, const char *id, char *er
     }
     char dir[8192];
     snprintf(dir, sizeof dir, "%s/%s", o->results_dir, id);
-    if (!st && mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        cep_errf(err, errlen, "%s: cannot create: %s", dir, strerror(errno));
-        st = CEP_EVF_OPEN;
-    }
+    if (!st)
+        st = cep_mkdir_p(dir, err, errlen);
     for (size_t i = 0; i < VQ_N && !st; i++) {
         if (!len[i])
             continue;
@@ -170,10 +168,8 @@ int cep_vectors_compute(const cep_vrun_opts *o, char *err, size_t errlen)
         cep_errf(err, errlen, "%s: field 'cases' is missing or not an array", path);
         st = CEP_EV_MANIFEST;
     }
-    if (!st && mkdir(o->results_dir, 0777) != 0 && errno != EEXIST) {
-        cep_errf(err, errlen, "%s: cannot create: %s", o->results_dir, strerror(errno));
-        st = CEP_EVF_OPEN;
-    }
+    if (!st)
+        st = cep_mkdir_p(o->results_dir, err, errlen);
     size_t done = 0;
     for (size_t i = 0; !st && i < json_array_size(cases); i++) {
         json_t *co = json_array_get(cases, i);
