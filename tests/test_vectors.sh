@@ -65,6 +65,7 @@ if ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -ffp-contract=off -o "$EX" \
     if [ $rc = 1 ] && grep -q '^first failure: case traj-proto-tanh-2-3-2, phase cep, step 1, quantity cep_s, s_2\[' "$T/out.txt" &&
        grep -q 'last step that passed: case traj-proto-tanh-2-3-2, phase cep, step 0' "$T/out.txt"; then ok
     else bad "broken example: exit $rc, report: $(grep -A1 'first failure' "$T/out.txt")"; fi
+    REPLAY_MANIFEST="$T/replay/manifest.json"
     if cep compute "$T/replay" "$T/rr" && cep check "$T/replay" "$T/rr" >"$T/out.txt"; then ok
     else bad "replay of the broken example's first failing step: $(tail -n 3 "$T/out.txt")"; fi
     for f in tap junit json; do
@@ -105,6 +106,24 @@ EOF
     then ok; else bad "numpy cannot load the .npy files of traj-proto-tanh-5-8-3 as the manifest says"; fi
 else
     echo "vectors: note: no python3 with numpy; numpy walk-through skipped"
+fi
+
+# 3c. Every manifest, the replay's included, follows spec/vectors.schema.json
+#     (JSON Schema; make deps installs python3-jsonschema), and a manifest
+#     with a wrong model name does not.
+PYJ=""
+for p in python3 /usr/bin/python3; do
+    if "$p" -c 'import jsonschema' >/dev/null 2>&1; then PYJ=$p; break; fi
+done
+if [ -n "$PYJ" ]; then
+    if "$PYJ" tests/validate_manifest.py spec/vectors.schema.json "$V/traj/manifest.json" \
+          "$V/step/manifest.json" ${REPLAY_MANIFEST:-} >"$T/val.txt" 2>&1; then ok
+    else bad "manifests do not follow spec/vectors.schema.json: $(head -n 5 "$T/val.txt")"; fi
+    sed 's/"model": "energy"/"model": "enrgy"/' "$V/step/manifest.json" >"$T/badm.json"
+    if ! "$PYJ" tests/validate_manifest.py spec/vectors.schema.json "$T/badm.json" >/dev/null 2>&1; then ok
+    else bad "the schema accepts an unknown model name"; fi
+else
+    echo "vectors: note: no python3 with jsonschema; schema validation skipped"
 fi
 
 # 4. The formats agree: the C header, the TestFloat-style lines and the
