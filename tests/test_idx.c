@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <cmocka.h>
+#include "tmpdir.h"
 #include "apps/idx.h"
 
 /* The fixture directory, made by the group setup and removed afterwards. */
@@ -155,40 +156,13 @@ static void expect_error_both(const char *name, const unsigned char *b, size_t n
 static int setup_tmpdir(void **state)
 {
     (void)state;
-    const char *t = getenv("TMPDIR");
-    if (t == NULL || *t == '\0' || strlen(t) > 150)
-        t = "/tmp";
-    snprintf(tmpdir, sizeof tmpdir, "%s/cep_test_idx_XXXXXX", t);
-    return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-/* Remove dir and what the tests put in it (files and one level of
- * subdirectories). */
-static int remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return -1;
-    struct dirent *e;
-    char p[PATH_LEN];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(p);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    return rmdir(dir);
+    return test_tmpdir_make(tmpdir, sizeof tmpdir, "idx");
 }
 
 static int teardown_tmpdir(void **state)
 {
     (void)state;
-    return remove_tree(tmpdir);
+    return test_tree_remove(tmpdir);
 }
 
 /* ---- values -------------------------------------------------------------- */

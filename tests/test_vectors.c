@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
+#include "tmpdir.h"
 #include "apps/vectors.h"
 
 #define SUITE "vectors/v1/traj"
@@ -77,8 +78,7 @@ static int setup(void **state)
     fixture *fx = calloc(1, sizeof *fx);
     if (!fx)
         return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/cep-test-vectors.XXXXXX");
-    if (!mkdtemp(fx->dir))
+    if (test_tmpdir_make(fx->dir, sizeof fx->dir, "vectors") != 0)
         return -1;
     const char *cases[1] = {CASE};
     cep_vrun_opts o;
@@ -100,12 +100,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
-    if (system(cmd) != 0)
-        return -1;
+    int st = test_tree_remove(fx->dir);
     free(fx);
-    return 0;
+    return st;
 }
 
 /* Replace one value of a results array; return the old one. */
@@ -368,13 +365,15 @@ static void test_text_results_binary32(void **state)
 static void expect_refused(const fixture *fx, const char *edit_key, json_t *edit_val, int in_case,
                            const char *needle)
 {
-    char sdir[300], cmd[2048], err[512] = "";
+    char sdir[300], err[512] = "";
     snprintf(sdir, sizeof sdir, "%s/suite", fx->dir);
-    char cwd[200];
+    char cwd[200], dest[400], link[400];
     assert_non_null(getcwd(cwd, sizeof cwd));
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir '%s' && ln -s '%s/" SUITE "/" CASE "' '%s/" CASE "'",
-             sdir, sdir, cwd, sdir);
-    assert_int_equal(system(cmd), 0);
+    test_tree_remove(sdir);                       /* the previous edit's copy, if any */
+    assert_int_equal(mkdir(sdir, 0777), 0);
+    snprintf(dest, sizeof dest, "%s/" SUITE "/" CASE, cwd);
+    snprintf(link, sizeof link, "%s/" CASE, sdir);
+    assert_int_equal(symlink(dest, link), 0);
     json_error_t je;
     json_t *m = json_load_file(SUITE "/manifest.json", 0, &je);
     assert_non_null(m);

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "tmpdir.h"
 #include <mpfr.h>
 #include "apps/vfile.h"
 
@@ -78,38 +79,13 @@ static int exists(const char *name)
 static int setup_tmpdir(void **state)
 {
     (void)state;
-    const char *t = getenv("TMPDIR");
-    if (t == NULL || *t == '\0' || strlen(t) > 150)
-        t = "/tmp";
-    snprintf(tmpdir, sizeof tmpdir, "%s/cep_test_vfile_XXXXXX", t);
-    return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return -1;
-    struct dirent *e;
-    char p[PATH_LEN];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(p);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    return rmdir(dir);
+    return test_tmpdir_make(tmpdir, sizeof tmpdir, "vfile");
 }
 
 static int teardown_tmpdir(void **state)
 {
     (void)state;
-    return remove_tree(tmpdir);
+    return test_tree_remove(tmpdir);
 }
 
 /* The names in a directory of tmpdir, sorted, joined by spaces. */
@@ -1032,6 +1008,19 @@ static void test_writers_atomic(void **state)
     check_message(err, p, "rename");
     list_dir(names_buf, sizeof names_buf, "out");
     assert_string_equal(names_buf, "a.h a.hex a.npy a.txt sub");
+    /* the text writer of the manifests: same guarantees, bytes as given */
+    path_of(p, "nodir/m.json");
+    assert_int_equal(cep_text_write_atomic(p, "{}\n", err, sizeof err), CEP_EVF_OPEN);
+    check_message(err, p, "No such file");
+    path_of(p, "out/m.json");
+    assert_int_equal(cep_text_write_atomic(p, "{\"a\": 1}\n", err, sizeof err), CEP_OK);
+    char got[64];
+    assert_int_equal(read_back("out/m.json", got, sizeof got), 9);
+    assert_memory_equal(got, "{\"a\": 1}\n", 9);
+    path_of(p, "out/sub");
+    assert_int_equal(cep_text_write_atomic(p, "x", err, sizeof err), CEP_EVF_IO);
+    list_dir(names_buf, sizeof names_buf, "out");
+    assert_string_equal(names_buf, "a.h a.hex a.npy a.txt m.json sub");
 }
 
 static void test_argument_errors_and_texts(void **state)

@@ -737,8 +737,8 @@ static int write_replay(const cep_vcheck_opts *o, json_t *man, vc_case *c, const
     json_object_set_new(m, "files", json_object());   /* written by this tool, not checksummed */
     (void)man;
     snprintf(path, sizeof path, "%s/manifest.json", o->replay_dir);
-    if (st == CEP_OK && json_dump_file(m, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) != 0)
-        st = CEP_EVF_IO;
+    if (st == CEP_OK)
+        st = cep_manifest_write(path, m, err, sizeof err);
     json_decref(m);
     free(x); free(y); free(th0); free(s); free(v); free(th);
     if (st) {

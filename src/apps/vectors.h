@@ -102,6 +102,11 @@ typedef struct {
 } cep_vrun_opts;
 int cep_vectors_compute(const cep_vrun_opts *o, char *err, size_t errlen);
 
+/* A manifest (a jansson json_t, passed as void * so that this header needs
+ * no jansson) written atomically: indented, keys in insertion order, reals
+ * with 17 significant digits (exact for binary64), a final newline. */
+int cep_manifest_write(const char *path, const void *json, char *err, size_t errlen);
+
 /* ---- checker ------------------------------------------------------------------- */
 typedef enum { VC_HUMAN, VC_TAP, VC_JUNIT, VC_JSON } vc_format;
 typedef struct {

@@ -1182,6 +1182,20 @@ int cep_cheader_write(const char *path, const char *guard, const char *header, s
 
 /* ---- SHA-256 ------------------------------------------------------------------------------- */
 
+int cep_text_write_atomic(const char *path, const char *text, char *err, size_t errlen)
+{
+    if (path == NULL || text == NULL) {
+        cep_errf(err, errlen, "cep_text_write_atomic: %s is NULL", path == NULL ? "path" : "text");
+        return CEP_EARG;
+    }
+    wfile w;
+    int st = wf_open(&w, path, err, errlen);
+    if (st != CEP_OK)
+        return st;
+    st = wf_put(&w, text, strlen(text), err, errlen);
+    return wf_finish(&w, st, err, errlen);
+}
+
 int cep_mkdir_p(const char *path, char *err, size_t errlen)
 {
     char buf[4096];

@@ -112,6 +112,10 @@ int cep_cheader_write(const char *path, const char *guard, const char *header, s
  * ndim 1, dtype BINARY64. */
 int cep_text_read(cep_array *out, const char *path, char *err, size_t errlen);
 
+/* Write text to path through a temporary file renamed over it (the same
+ * guarantee as the array writers: never a half-written file). */
+int cep_text_write_atomic(const char *path, const char *text, char *err, size_t errlen);
+
 /* mkdir -p: create path and its missing parents (mode 0777 & ~umask). */
 int cep_mkdir_p(const char *path, char *err, size_t errlen);
 

@@ -974,22 +974,27 @@ static int write_manifest(vsuite *su, json_t *m)
     }
     json_object_set_new(m, "files", sorted_files(g_files));
     json_decref(g_files);
-    char path[8192], tmp[8300];
+    char path[8192];
     snprintf(path, sizeof path, "%s/manifest.json", su->root);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (json_dump_file(m, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) != 0 ||
-        rename(tmp, path) != 0) {
-        remove(tmp);
-        cep_errf(su->err, sizeof su->err, "%s: cannot write", path);
-        return CEP_EVF_IO;
+    return cep_manifest_write(path, m, su->err, sizeof su->err);
+}
+
+int cep_manifest_write(const char *path, const void *json, char *err, size_t errlen)
+{
+    char *text = json_dumps((const json_t *)json,
+                            JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    size_t n = text ? strlen(text) : 0;
+    char *line = text ? realloc(text, n + 2) : NULL;
+    if (line == NULL) {
+        free(text);
+        cep_errf(err, errlen, "%s: out of memory", path);
+        return CEP_ENOMEM;
     }
-    /* json_dump_file ends without a newline; add one for tidy diffs. */
-    FILE *f = fopen(path, "a");
-    if (!f || fputc('\n', f) == EOF || fclose(f) != 0) {
-        cep_errf(su->err, sizeof su->err, "%s: cannot write", path);
-        return CEP_EVF_IO;
-    }
-    return CEP_OK;
+    line[n] = '\n';
+    line[n + 1] = '\0';
+    int st = cep_text_write_atomic(path, line, err, errlen);
+    free(line);
+    return st;
 }
 
 static json_t *suite_head(const char *suite, const cep_vgen_opts *o)
