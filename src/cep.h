@@ -59,7 +59,15 @@ const char *cep_strerror(int status);
 #define CEP_MAX_STEPS ((size_t)1 << 24)      /* T                          */
 #define CEP_PREC_MIN 2                       /* MPFR bits (MPFR allows 1)  */
 
-typedef enum { CEP_MODEL_ENERGY = 0, CEP_MODEL_PROTOTYPICAL = 1 } cep_model;
+/* The symmetric models (spec §2) and their vector-field variants (spec §6):
+ * separate feedback weights B_n in place of W_{n+1}^T. */
+typedef enum {
+    CEP_MODEL_ENERGY = 0,
+    CEP_MODEL_PROTOTYPICAL = 1,
+    CEP_MODEL_PROTOTYPICAL_VF = 2,
+    CEP_MODEL_ENERGY_VF = 3
+} cep_model;
+#define CEP_MODEL_IS_VF(m) ((m) == CEP_MODEL_PROTOTYPICAL_VF || (m) == CEP_MODEL_ENERGY_VF)
 typedef enum {
     CEP_ACT_TANH = 0,
     CEP_ACT_SIGMOID4 = 1,
@@ -99,6 +107,9 @@ typedef struct {
     size_t b_off[CEP_MAX_LAYERS + 1];    /* offset of b_n in theta, n >= 1 */
     size_t S;                            /* state length  n_1 + .. + n_N  */
     size_t P;                            /* theta length                  */
+    /* VF models only (LAYOUT.3): B_n (size[n] x size[n+1], row-major) at
+     * B_off[n], n = 1..N-1, after b_N; 0 for the symmetric models. */
+    size_t B_off[CEP_MAX_LAYERS + 1];
 } cep_shape;
 
 /* sizes[0..n_sizes-1] = n_0, n_1, .., n_N.  Validates everything (codes
@@ -123,6 +134,18 @@ double cep_rng_uniform(cep_rng *r);          /* (next >> 11) * 2^-53, in [0,1) *
 /* Initial parameters (INIT.1): W_n, b_n uniform in [-a, a), a = 1/sqrt(n_{n-1}),
  * drawn in theta order from cep_rng_seed(seed).  theta has sh->P entries. */
 void cep_init_theta(double *theta, const cep_shape *sh, uint64_t seed);
+/* Feedback weights of a VF shape (INIT.3): B_n = W_{n+1}^T with each entry's
+ * sign flipped with probability (1 - cos(angle))/2, one uniform draw per
+ * entry of B in theta order from cep_rng_seed(seed ^ 0xfeedbac4feedbac4).
+ * angle_deg in [0, 180]; angle 0 copies W^T exactly.  theta's W blocks must
+ * be set already.  achieved_deg (NULL or N-1 entries) receives the angle of
+ * each B_n to W_{n+1}^T (VF.6).  CEP_EMODEL for a symmetric shape, CEP_EARG
+ * for an angle outside [0, 180] or NaN. */
+int cep_init_feedback(double *theta, const cep_shape *sh, double angle_deg, uint64_t seed,
+                      double *achieved_deg);
+/* (VF.6) angle in degrees between B_n and W_{n+1}^T, n = 1..N-1, into
+ * out_deg[n-1]; NaN when either block is zero.  CEP_EMODEL if not VF. */
+int cep_feedback_angles(double *out_deg, const double *theta, const cep_shape *sh);
 /* Default data (INIT.2): x uniform in [0,1), y one-hot at class
  * floor(u * n_N), from cep_rng_seed(seed ^ 0x5eed5eed5eed5eed). */
 void cep_init_data(double *x, double *y, const cep_shape *sh, uint64_t seed);
@@ -137,6 +160,7 @@ typedef struct {
     uint64_t seed;       /* theta from (INIT.1), x and y from (INIT.2)      */
     int use_mpfr;        /* 0: binary64; 1: MPFR with ctx                   */
     cep_ctx ctx;
+    double angle_deg;    /* VF models: angle of B to W^T (INIT.3), degrees  */
 } cep_run_config;
 
 /* Per-step norms, all converted to binary64 for display.  rel_* is

@@ -34,6 +34,26 @@ void I(m_G)(const cep_ctx *ctx, R *g, R *work, const cep_shape *sh, const R *x, 
 void I(m_step_vjp)(const cep_ctx *ctx, R *u, R *gtheta, R *work, const cep_shape *sh,
                    const R *theta, const R *x, const R *s, const R *v);
 
+
+/* The vector-field models (vf_source.c) and the C-VF second phase
+ * (vf_phase_source.c).  They run only on VF shapes, which are never
+ * shape_ok: the proved callers reach them in branches that WP shows dead
+ * under their preconditions (requires \false), so the VF code is outside
+ * the proofs (proofs/TRUST.md) and tested instead (tests/test_vf.c). */
+/*@ requires symmetric_only: \false; assigns \nothing; */
+void I(vf_step)(const cep_ctx *ctx, R *out, R *work, const cep_shape *sh,
+                const R *theta, const R *x, const R *s);
+/*@ requires symmetric_only: \false; assigns \nothing; */
+void I(vf_step_vjp)(const cep_ctx *ctx, R *u, R *gtheta, R *work, const cep_shape *sh,
+                    const R *theta, const R *x, const R *s, const R *v);
+/*@ requires symmetric_only: \false; assigns \nothing; */
+void I(vf_rule)(const cep_ctx *ctx, R *dth, R *work, const cep_shape *sh,
+                const R *x, const R *s, const R *v);
+/*@ requires symmetric_only: \false; assigns \nothing; */
+int I(vf_nudged_phase)(const cep_ctx *ctx, R *s_K, R *theta_K, R *delta_s, R *delta_theta,
+                       R *total, const cep_shape *sh, const R *theta, const R *x,
+                       const R *y, const R *s_star, size_t K, double beta, const double *eta);
+
 #undef I
 #undef R
 #undef CEP_I1

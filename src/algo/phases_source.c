@@ -782,6 +782,9 @@ int FN(cep_nudged_phase)(const cep_ctx *ctx, REAL *s_K, REAL *theta_K, REAL *del
         !FN(all_finite)(y, sh->size[N]) || !FN(all_finite)(s_star, S))
         return CEP_ENONFINITE;
 
+    if (CEP_MODEL_IS_VF(sh->model)) /* C-VF (VF.3-5): never under shape_ok */
+        return FN(vf_nudged_phase)(ctx, s_K, theta_K, delta_s, delta_theta, total, sh, theta,
+                                   x, y, s_star, K, beta, eta);
     //@ ghost lemma_shape_max((cep_shape *)sh);
     //@ ghost model_work_lemma(sh);
     size_t W = cep_model_work_len(sh);

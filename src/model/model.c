@@ -7,10 +7,12 @@
 #include "scalar/template_on.h"
 #include "model/activation_source.c"
 #include "model/model_source.c"
+#include "model/vf_source.c"
 #include "scalar/template_off.h"
 
 #define CEP_TEMPLATE_MP
 #include "scalar/template_on.h"
 #include "model/activation_source.c"
 #include "model/model_source.c"
+#include "model/vf_source.c"
 #include "scalar/template_off.h"

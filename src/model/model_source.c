@@ -108,6 +108,10 @@ static void FN(total_input)(const cep_ctx *ctx, REAL *h, REAL *scratch, const ce
 void FN(m_step)(const cep_ctx *ctx, REAL *out, REAL *work, const cep_shape *sh,
                 const REAL *theta, const REAL *x, const REAL *s)
 {
+    if (CEP_MODEL_IS_VF(sh->model)) { /* (F.PVF), (F.EVF): never under shape_ok */
+        FN(vf_step)(ctx, out, work, sh, theta, x, s);
+        return;
+    }
     size_t S = sh->S;
     //@ ghost model_work_lemma(sh);
     REAL *p = work, *dp = work + S, *h = work + 3 * S, *scratch = work + 5 * S;
@@ -223,6 +227,10 @@ void FN(m_G)(const cep_ctx *ctx, REAL *g, REAL *work, const cep_shape *sh,
 void FN(m_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, REAL *work, const cep_shape *sh,
                     const REAL *theta, const REAL *x, const REAL *s, const REAL *v)
 {
+    if (CEP_MODEL_IS_VF(sh->model)) { /* (VJP.VF): never under shape_ok */
+        FN(vf_step_vjp)(ctx, u, gtheta, work, sh, theta, x, s, v);
+        return;
+    }
     size_t S = sh->S, N = sh->n_layers;
     //@ ghost model_work_lemma(sh);
     REAL *p = work, *dp = work + S, *dd = work + 2 * S, *h = work + 3 * S;
@@ -399,6 +407,7 @@ int FN(cep_model_G)(const cep_ctx *ctx, REAL *g, const cep_shape *sh, const REAL
 {
     int st = FN(check_model_args)(sh, g, x, s);
     if (st || ctx == NULL) return st ? st : CEP_EARG;
+    if (CEP_MODEL_IS_VF(sh->model)) return CEP_EMODEL; /* no Phi, no G (spec §6) */
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
     if (work == NULL) return CEP_ENOMEM;
     //@ ghost model_work_lemma(sh);
@@ -496,6 +505,7 @@ int FN(cep_model_phi)(const cep_ctx *ctx, REAL *phi, const cep_shape *sh,
 {
     int st = FN(check_model_args)(sh, phi, theta, x);
     if (st || ctx == NULL || s == NULL) return st ? st : CEP_EARG;
+    if (CEP_MODEL_IS_VF(sh->model)) return CEP_EMODEL; /* no Phi (spec §6) */
     size_t S = sh->S;
     REAL *work = FN(cep_vec_new)(ctx, cep_model_work_len(sh));
     if (work == NULL) return CEP_ENOMEM;

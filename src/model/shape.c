@@ -9,7 +9,7 @@
 /* Arrays of characters rather than pointers to literals, so that every entry
  * is plainly readable over its whole size (WP cannot see through a literal
  * to its terminator); each entry holds its terminating '\0'. */
-static const char model_names[2][13] = {"energy", "prototypical"};
+static const char model_names[4][16] = {"energy", "prototypical", "prototypical-vf", "energy-vf"};
 static const char act_names[4][12] = {"tanh", "sigmoid4", "hardsigmoid", "identity"};
 
 /* strcmp(name, ref) == 0, written out: ref is a table entry of cap bytes
@@ -43,7 +43,7 @@ static int name_eq(const char *name, const char *ref, size_t cap)
 */
 const char *cep_model_name(cep_model m)
 {
-    return (unsigned)m < 2 ? model_names[m] : "?";
+    return (unsigned)m < 4 ? model_names[m] : "?";
 }
 
 /*@ assigns \nothing;
@@ -58,16 +58,16 @@ const char *cep_activation_name(cep_activation a)
     requires valid_name: name == \null || valid_read_string(name);
     assigns *out;
     ensures status: \result == CEP_OK || \result == CEP_EMODEL;
-    ensures ok: \result == CEP_OK ==> *out == CEP_MODEL_ENERGY || *out == CEP_MODEL_PROTOTYPICAL;
+    ensures ok: \result == CEP_OK ==> CEP_MODEL_ENERGY <= *out <= CEP_MODEL_ENERGY_VF;
     ensures null: name == \null ==> \result == CEP_EMODEL;
 */
 int cep_model_parse(cep_model *out, const char *name)
 {
-    /*@ loop invariant bound: 0 <= i <= 2;
+    /*@ loop invariant bound: 0 <= i <= 4;
         loop assigns i;
-        loop variant 2 - i;
+        loop variant 4 - i;
     */
-    for (unsigned i = 0; i < 2; i++)
+    for (unsigned i = 0; i < 4; i++)
         if (name && name_eq(name, model_names[i], sizeof model_names[i])) {
             *out = (cep_model)i;
             return CEP_OK;
@@ -284,7 +284,7 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
                     \result == CEP_EACT || \result == CEP_EEPS || \result == CEP_ELAYERS ||
                     \result == CEP_ESIZE || \result == CEP_EOVERFLOW || \result == CEP_EPARAMS;
     ensures arg: sh == \null || (n_sizes > 0 && sizes == \null) ==> \result == CEP_EARG;
-    ensures shape: \result == CEP_OK ==> shape_ok(sh);
+    ensures shape: \result == CEP_OK && !CEP_MODEL_IS_VF(model) ==> shape_ok(sh);
     ensures fields: \result == CEP_OK ==>
       sh->model == model && sh->act == act && sh->eps == eps &&
       sh->n_layers == n_sizes - 1 &&
@@ -296,8 +296,14 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
     if (sh == NULL || (n_sizes > 0 && sizes == NULL))
         return CEP_EARG;
     memset(sh, 0, sizeof *sh);
-    if ((unsigned)model > CEP_MODEL_PROTOTYPICAL)
+    if ((unsigned)model > CEP_MODEL_ENERGY_VF)
         return CEP_EMODEL;
+    /* A VF model is laid out as its symmetric base (LAYOUT.1-2), then its
+     * feedback blocks are appended (LAYOUT.3, shape_vf.c, outside the proofs:
+     * such a shape is not shape_ok). */
+    int vf = CEP_MODEL_IS_VF(model);
+    cep_model base = model == CEP_MODEL_ENERGY_VF ? CEP_MODEL_ENERGY
+                   : model == CEP_MODEL_PROTOTYPICAL_VF ? CEP_MODEL_PROTOTYPICAL : model;
     if ((unsigned)act > CEP_ACT_IDENTITY)
         return CEP_EACT;
     if (!(eps > 0.0 && eps <= 1.0)) /* also refuses NaN */
@@ -312,7 +318,7 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
     for (size_t l = 0; l < n_sizes; l++)
         if (sizes[l] == 0 || sizes[l] > CEP_MAX_LAYER_SIZE)
             return CEP_ESIZE;
-    sh->model = model;
+    sh->model = base;
     sh->act = act;
     sh->eps = eps;
     sh->n_layers = n_sizes - 1;
@@ -341,6 +347,8 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
     /*@ assert sizes_ok: shape_sizes(sh); */
     /*@ ghost lemma_shape_blocks(sh); */
     /*@ assert hyper_ok: shape_hyper(sh); */
+    if (vf)
+        return cep_shape_add_feedback(sh, model);
     return CEP_OK;
 }
 
