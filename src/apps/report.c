@@ -161,6 +161,24 @@ void cep_theorem_format(FILE *f, const cep_theorem_report *rep, const cep_theore
                 cfg->prec ? "" : " (automatic, TC.4)");
         fprintf(f, "| first-phase limit | T_max = %zu |\n\n", cfg->T_max);
     }
+    if (CEP_MODEL_IS_VF(sh->model)) {
+        /* (TC.15) the weight angles and the meaning of the two modes */
+        fprintf(f, "%s Feedback weights (C-VF)\n\n", full ? "##" : "--");
+        fprintf(f, "Requested angle of B_n to W_{n+1}^T: %.4g degrees (INIT.3). Below, \"C-EP\" is C-VF "
+                   "(the local rule VF.3 applied at every step) and \"EP\" its accumulate-only variant "
+                   "(theta fixed, VF.5). Total-update angle: between sum_k Delta_theta(k) and "
+                   "-sum_k grad_theta^BPTT(k) over all of theta (W, b and B), MPFR (TC.14).\n\n",
+                cfg->angle_deg);
+        fprintf(f, "| layer n | angle(B_n, W_{n+1}^T) achieved (deg) |\n|---:|---:|\n");
+        for (size_t l = 1; l < sh->n_layers; l++)
+            fprintf(f, "| %zu | %.4f |\n", l, rep->weight_angle[l - 1]);
+        fprintf(f, "\n| beta | total-update angle C-VF (deg) | accumulate-only (deg) | binary64 C-VF (deg) |\n"
+                   "|---:|---:|---:|---:|\n");
+        for (size_t j = 0; j < rep->n_beta; j++)
+            fprintf(f, "| %.0e | %.4g | %.4g | %.4g |\n", rep->beta[j], rep->angle[0][j][0],
+                    rep->angle[0][j][1], rep->sw[1].status == CEP_OK ? rep->angle[1][j][0] : NAN);
+        fprintf(f, "\n");
+    }
     fprintf(f, "%s First phase (run to convergence, then K more steps)\n\n", full ? "##" : "--");
     fprintf(f, "| precision | stop at residual | T_conv | T = T_conv + K | residual at T | loss |\n");
     fprintf(f, "|---|---|---:|---:|---:|---:|\n");
@@ -407,7 +425,7 @@ static void write_scripts(writer *w, const cep_theorem_report *rep, const cep_th
         wclose(w, f, "err_per_step.gp");
     }
     /* figure 1: the paper's GDD picture, one panel per state / weight block */
-    size_t panels = 0, panel_block[3 * CEP_MAX_LAYERS];
+    size_t panels = 0, panel_block[CEP_THM_MAX_BLOCKS];
     for (size_t t = 0; t < rep->n_traces; t++)
         if (panels == 0 || panel_block[panels - 1] != rep->trace_block[t])
             panel_block[panels++] = rep->trace_block[t];
@@ -445,10 +463,71 @@ static void write_scripts(writer *w, const cep_theorem_report *rep, const cep_th
 }
 
 /* Run gnuplot on each script inside dir; 1 when all succeeded. */
-static int run_gnuplot(const char *dir)
+/* (TC.16) the angle sweep: table, CSV, data and the figure's script. */
+static void write_angle_sweep(writer *w, FILE *md, const cep_angle_sweep *a, const cep_shape *sh)
 {
-    const char *scripts[] = {"err_vs_beta.gp", "err_per_step.gp", "gdd_moderate.gp", "gdd_smallest.gp"};
-    for (size_t i = 0; i < 4; i++) {
+    size_t N1 = sh->n_layers - 1;
+    fprintf(md, "## Weight symmetry against gradient quality (angle sweep, TC.16)\n\n"
+                "For each requested angle of B_n to W_{n+1}^T (INIT.3, same seed), the achieved angle "
+                "(VF.6; mean over the N-1 feedback matrices) and the angle between the total update "
+                "sum_k Delta_theta(k) and -sum_k grad_theta^BPTT(k) (TC.14), C-VF at beta = %.0e "
+                "and %.0e (MPFR) and binary64 at %.0e; figure `angle_sweep.png`.\n\n",
+            a->beta_moderate, a->beta_smallest, a->beta_moderate);
+    fprintf(md, "| requested (deg) | achieved (deg) | C-VF beta %.0e | C-VF beta %.0e | accumulate-only beta %.0e "
+                "| binary64 C-VF beta %.0e | C-VF error at beta %.0e |\n|---:|---:|---:|---:|---:|---:|---:|\n",
+            a->beta_moderate, a->beta_smallest, a->beta_smallest, a->beta_moderate, a->beta_smallest);
+    FILE *c = wopen(w, "angle_sweep.csv"), *d = wopen(w, "angle_sweep.dat");
+    if (c) {
+        fprintf(c, "requested_deg,achieved_mean_deg");
+        for (size_t l = 1; l <= N1; l++) fprintf(c, ",achieved_B%zu_deg", l);
+        fprintf(c, ",total_angle_cvf_beta_moderate,total_angle_cvf_beta_smallest,"
+                   "total_angle_accumulate_beta_smallest,total_angle_binary64_beta_moderate,"
+                   "cvf_error_beta_smallest\n");
+    }
+    for (size_t i = 0; i < a->n; i++) {
+        double mean = 0;
+        for (size_t l = 0; l < N1; l++) mean += a->achieved[i][l] / (double)N1;
+        fprintf(md, "| %.4g | %.4f | %.4f | %.4f | %.4f | %.4f | %.3e |\n", a->angle[i], mean,
+                a->tot_moderate[i], a->tot_smallest[i], a->tot_acc_smallest[i],
+                a->tot_b64_moderate[i], a->err_smallest[i]);
+        if (c) {
+            fprintf(c, "%.17g,%.17g", a->angle[i], mean);
+            for (size_t l = 0; l < N1; l++) fprintf(c, ",%.17g", a->achieved[i][l]);
+            fprintf(c, ",%.17g,%.17g,%.17g,%.17g,%.17g\n", a->tot_moderate[i], a->tot_smallest[i],
+                    a->tot_acc_smallest[i], a->tot_b64_moderate[i], a->err_smallest[i]);
+        }
+        if (d)
+            fprintf(d, "%.17g %.17g %.17g %.17g %.17g %.17g\n", a->angle[i], mean, a->tot_moderate[i],
+                    a->tot_smallest[i], a->tot_acc_smallest[i], a->tot_b64_moderate[i]);
+    }
+    fprintf(md, "\n");
+    wclose(w, c, "angle_sweep.csv");
+    wclose(w, d, "angle_sweep.dat");
+    FILE *f = wopen(w, "angle_sweep.gp");
+    if (f) {
+        for (int svg = 0; svg < 2; svg++) {
+            fprintf(f, svg ? "set terminal svg size 900,600 font 'sans,12'\nset output 'angle_sweep.svg'\n"
+                           : "set terminal pngcairo size 900,600 font 'sans,11'\nset output 'angle_sweep.png'\n");
+            fprintf(f, "set title 'C-VF (%s): weight symmetry against gradient quality'\n"
+                       "set xlabel 'achieved angle between B and W^T (degrees)'\n"
+                       "set ylabel 'angle between total C-VF update and -BPTT gradient (degrees)'\n"
+                       "set grid\nset key top left box opaque\nset xrange [0:180]\nset yrange [0:*]\n"
+                       "plot 'angle_sweep.dat' u 2:3 w lp pt 7 lc rgb '#1f77b4' t 'C-VF, beta %.0e (MPFR)', "
+                       "'' u 2:4 w lp pt 5 lc rgb '#2ca02c' t 'C-VF, beta %.0e (MPFR)', "
+                       "'' u 2:5 w lp pt 4 dt 2 lc rgb '#9467bd' t 'accumulate-only, beta %.0e (MPFR)', "
+                       "'' u 2:6 w p pt 6 ps 1.5 lc rgb '#d62728' t 'C-VF, beta %.0e (binary64)'\n",
+                    cep_model_name(sh->model), a->beta_moderate, a->beta_smallest, a->beta_smallest,
+                    a->beta_moderate);
+        }
+        wclose(w, f, "angle_sweep.gp");
+    }
+}
+
+static int run_gnuplot(const char *dir, int with_sweep)
+{
+    const char *scripts[] = {"err_vs_beta.gp", "err_per_step.gp", "gdd_moderate.gp", "gdd_smallest.gp",
+                             "angle_sweep.gp"};
+    for (size_t i = 0; i < (with_sweep ? 5u : 4u); i++) {
         pid_t pid = fork();
         if (pid < 0)
             return 0;
@@ -514,6 +593,10 @@ int cep_theorem_write(const cep_theorem_report *rep, const cep_theorem_config *c
                    "- `err_vs_beta.{png,svg}`: error against beta, MPFR and binary64, with the O(beta) line\n"
                    "- `err_per_step.{png,svg}`: error per step k and block at the smallest beta\n"
                    "- `*.gp`, `*.dat`: the gnuplot scripts and data that drew them\n");
+        if (cfg->angle_sweep) {
+            fprintf(f, "- `angle_sweep.{csv,png,svg}`: the angle sweep below\n\n");
+            write_angle_sweep(&w, f, cfg->angle_sweep, &cfg->shape);
+        }
         wclose(&w, f, "theorem.md");
     }
     write_csvs(&w, rep);
@@ -523,7 +606,7 @@ int cep_theorem_write(const cep_theorem_report *rep, const cep_theorem_config *c
         remove_flat_dir(w.dir);
         return -1;
     }
-    *figures_made = run_gnuplot(w.dir);
+    *figures_made = run_gnuplot(w.dir, cfg->angle_sweep != NULL);
     /* Swap the new directory in.  With an existing report, exchange the two
      * directories in one step (renameat2 RENAME_EXCHANGE), so that DIR always
      * names a complete report, then remove the old one; where the kernel or

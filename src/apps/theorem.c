@@ -132,7 +132,22 @@ static const char *const mode_name[CEP_THM_MODES] = {"C-EP", "EP"};
 
 static void decide(cep_theorem_report *rep, const cep_theorem_config *cfg)
 {
-    if (cfg->shape.model != CEP_MODEL_ENERGY) {
+    /* energy-vf with B = W^T is the energy model's dynamics, and its rule
+     * (VF.3) has the same limit as (NUDGE.2): Theorem 1 holds (spec/theorem.md
+     * TC.15), so it gets the energy model's verdict. */
+    int gradient_field = cfg->shape.model == CEP_MODEL_ENERGY ||
+                         (cfg->shape.model == CEP_MODEL_ENERGY_VF && cfg->angle_deg == 0.0);
+    if (CEP_MODEL_IS_VF(cfg->shape.model) && !gradient_field) {
+        rep->verdict = CEP_VERDICT_APPROXIMATE;
+        snprintf(rep->reason, sizeof rep->reason,
+                 "%s with B at %.4g degrees to W^T (achieved %.4g for B_1): the dynamics is not "
+                 "a gradient field (||J - J^T||_F / ||J||_F = %.3g at s_*), so Theorem 1 does not "
+                 "apply; C-VF error at the smallest beta %.3g, total-update angle to BPTT %.3g degrees",
+                 cep_model_name(cfg->shape.model), cfg->angle_deg, rep->weight_angle[0],
+                 rep->sw[0].asymmetry, rep->plateau[0][0], rep->angle[0][rep->n_beta - 1][0]);
+        return;
+    }
+    if (!gradient_field) {
         rep->verdict = CEP_VERDICT_APPROXIMATE;
         if (rep->sw[0].asymmetry > 1e-12)
             snprintf(rep->reason, sizeof rep->reason,
@@ -201,7 +216,12 @@ static void choose_traces(cep_theorem_report *rep, const cep_shape *sh)
     size_t N = sh->n_layers, t = 0;
     for (size_t b = 0; b < rep->n_blocks; b++) {
         size_t len, rows = 1, cols = 1;
-        if (b < N) {
+        if (b >= 3 * N) { /* B_l of a VF model */
+            size_t l = b - 3 * N + 1;
+            rows = sh->size[l];
+            cols = sh->size[l + 1];
+            len = rows * cols;
+        } else if (b < N) {
             len = sh->size[b + 1];
             rows = len;
         } else if ((b - N) % 2 == 0) {
@@ -263,11 +283,14 @@ int cep_theorem(cep_theorem_report *rep, const cep_theorem_config *cfg)
     rep->gdd_index = best;
     rep->K = cfg->K;
     size_t N = sh->n_layers;
-    rep->n_blocks = 3 * N;
-    /* N <= CEP_MAX_LAYERS = 16, so every name fits in "s16" / "W16" */
+    int vf = CEP_MODEL_IS_VF(sh->model);
+    if (vf && !(cfg->angle_deg >= 0.0 && cfg->angle_deg <= 180.0))
+        return CEP_ESWEEP;
+    rep->n_blocks = 3 * N + (vf ? N - 1 : 0);
+    /* N <= CEP_MAX_LAYERS = 16, so every name fits in "s16" / "W16" / "B15" */
     for (size_t b = 0; b < rep->n_blocks; b++) {
-        unsigned layer = (unsigned)(b < N ? b + 1 : (b - N) / 2 + 1) % 100u;
-        char kind = b < N ? 's' : ((b - N) % 2 == 0 ? 'W' : 'b');
+        unsigned layer = (unsigned)(b >= 3 * N ? b - 3 * N + 1 : b < N ? b + 1 : (b - N) / 2 + 1) % 100u;
+        char kind = b >= 3 * N ? 'B' : b < N ? 's' : ((b - N) % 2 == 0 ? 'W' : 'b');
         snprintf(rep->block_name[b], sizeof rep->block_name[b], "%c%u", kind, layer);
     }
     choose_traces(rep, sh);
@@ -288,6 +311,16 @@ int cep_theorem(cep_theorem_report *rep, const cep_theorem_config *cfg)
     int st = CEP_ENOMEM;
     if (th && x && y) {
         cep_init_theta(th, sh, cfg->seed);
+        if (vf) { /* (INIT.3) feedback at the requested angle, then (VF.6) */
+            st = cep_init_feedback(th, sh, cfg->angle_deg, cfg->seed, rep->weight_angle);
+            if (st != CEP_OK) {
+                free(y);
+                free(x);
+                free(th);
+                cep_theorem_report_free(rep);
+                return st;
+            }
+        }
         cep_init_data(x, y, sh, cfg->seed);
         if (cfg->x) memcpy(x, cfg->x, sh->size[0] * sizeof(double));
         if (cfg->y) memcpy(y, cfg->y, sh->size[N] * sizeof(double));

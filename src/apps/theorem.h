@@ -22,6 +22,23 @@ typedef enum { CEP_VERDICT_PASS = 0, CEP_VERDICT_FAIL = 1, CEP_VERDICT_APPROXIMA
 #define CEP_THM_MODES 2 /* 0: C-EP with eta = c beta^2;  1: EP (eta = 0) */
 #define CEP_THM_PRECS 2 /* 0: MPFR;  1: binary64 */
 #define CEP_THM_MAX_BETAS 128
+/* blocks: s_l (N), W_l and b_l (2N), B_l (N-1, VF models) */
+#define CEP_THM_MAX_BLOCKS (4 * CEP_MAX_LAYERS)
+
+/* `cep theorem --angle-sweep` (TC.16): per requested angle of B to W^T,
+ * the achieved angles and the total-update angles of the run at it. */
+#define CEP_THM_MAX_ANGLES 181
+typedef struct {
+    size_t n;
+    double beta_moderate, beta_smallest;        /* the betas of the columns   */
+    double angle[CEP_THM_MAX_ANGLES];            /* requested, degrees         */
+    double achieved[CEP_THM_MAX_ANGLES][CEP_MAX_LAYERS]; /* (VF.6) per layer   */
+    double tot_moderate[CEP_THM_MAX_ANGLES];     /* MPFR C-VF, at gdd beta     */
+    double tot_smallest[CEP_THM_MAX_ANGLES];     /* MPFR C-VF, smallest beta   */
+    double tot_acc_smallest[CEP_THM_MAX_ANGLES]; /* MPFR accumulate-only       */
+    double tot_b64_moderate[CEP_THM_MAX_ANGLES]; /* binary64 C-VF, gdd beta    */
+    double err_smallest[CEP_THM_MAX_ANGLES];     /* MPFR C-VF overall error    */
+} cep_angle_sweep;
 
 typedef struct {
     cep_shape shape;
@@ -35,6 +52,8 @@ typedef struct {
     size_t T_max;               /* first-phase step limit                         */
     double gdd_beta;            /* the moderate beta of the GDD figure            */
     cep_fault fault;
+    double angle_deg;           /* VF models: angle of B_n to W_{n+1}^T (INIT.3) */
+    const cep_angle_sweep *angle_sweep; /* written beside the report when not NULL */
     void (*progress)(void *arg, const char *what, size_t done, size_t total);
     void *progress_arg;
 } cep_theorem_config;
@@ -69,19 +88,21 @@ typedef struct {
     double beta[CEP_THM_MAX_BETAS];
     double eta[CEP_THM_MAX_BETAS];     /* C-EP's eta at each beta                  */
     size_t gdd_index;                  /* index of the beta nearest cfg->gdd_beta   */
-    char block_name[3 * CEP_MAX_LAYERS][8];
-    size_t trace_block[9 * CEP_MAX_LAYERS], trace_index[9 * CEP_MAX_LAYERS];
+    char block_name[CEP_THM_MAX_BLOCKS][8];
+    size_t trace_block[3 * CEP_THM_MAX_BLOCKS], trace_index[3 * CEP_THM_MAX_BLOCKS];
     cep_theorem_sweep sw[CEP_THM_PRECS];
     /* orders of convergence (TC.10): [prec][mode][block], block n_blocks = overall */
-    double order[CEP_THM_PRECS][CEP_THM_MODES][3 * CEP_MAX_LAYERS + 1];
-    size_t order_points[CEP_THM_PRECS][CEP_THM_MODES][3 * CEP_MAX_LAYERS + 1];
-    unsigned char exact[CEP_THM_PRECS][CEP_THM_MODES][3 * CEP_MAX_LAYERS + 1];
+    double order[CEP_THM_PRECS][CEP_THM_MODES][CEP_THM_MAX_BLOCKS + 1];
+    size_t order_points[CEP_THM_PRECS][CEP_THM_MODES][CEP_THM_MAX_BLOCKS + 1];
+    unsigned char exact[CEP_THM_PRECS][CEP_THM_MODES][CEP_THM_MAX_BLOCKS + 1];
     double best_err[CEP_THM_PRECS][CEP_THM_MODES]; /* smallest overall error ... */
     double best_beta[CEP_THM_PRECS][CEP_THM_MODES]; /* ... and where           */
     double plateau[CEP_THM_PRECS][CEP_THM_MODES];   /* overall error at the smallest beta */
     /* (TC.14) angle in degrees between sum_k Delta_theta(k) and -sum_k grad_theta(k):
      * [prec][beta][mode] */
     double angle[CEP_THM_PRECS][CEP_THM_MAX_BETAS][CEP_THM_MODES];
+    /* VF models (TC.15): the achieved angle of B_n to W_{n+1}^T, n = 1..N-1 (VF.6) */
+    double weight_angle[CEP_MAX_LAYERS];
     cep_verdict verdict;
     char reason[512];
 } cep_theorem_report;

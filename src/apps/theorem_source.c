@@ -112,6 +112,13 @@ static int FN(jacobian_asymmetry)(const cep_ctx *ctx, double *out, const cep_sha
 static void FN(block_range)(const cep_shape *sh, size_t b, size_t *off, size_t *len, int *is_state)
 {
     size_t N = sh->n_layers;
+    if (b >= 3 * N) { /* B_l, l = b - 3N + 1 (VF models) */
+        size_t l = b - 3 * N + 1;
+        *is_state = 0;
+        *off = sh->B_off[l];
+        *len = sh->size[l] * sh->size[l + 1];
+        return;
+    }
     if (b < N) {
         *is_state = 1;
         *off = sh->s_off[b + 1];

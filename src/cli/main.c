@@ -1,5 +1,6 @@
 /* main.c -- the `cep` program: subcommands, messages, exit codes.
  * Exit codes: 0 success, 1 a computation failed, 2 bad usage. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,10 +141,12 @@ static const char usage_theorem[] =
     "Verdict and exit code: energy model: PASS (0) when every block converges with\n"
     "order in [0.9, 1.1] and the smallest MPFR error at every step is <= 1e-20,\n"
     "else FAIL (1); prototypical model: APPROXIMATE (0), with the Jacobian's\n"
-    "asymmetry and the error plateau.  Refusals (bad options, hardsigmoid, a first\n"
+    "asymmetry and the error plateau.  VF models (C-VF): energy-vf at --angle 0 is\n"
+    "judged as the energy model; otherwise APPROXIMATE, with the weight angles\n"
+    "and the paper's total-update angle.  Refusals (bad options, hardsigmoid, a first\n"
     "phase that does not converge within --T-max) exit 2, 2 and 1.\n"
     "\n"
-    "  --model M           energy | prototypical                 (default energy)\n"
+    "  --model M           energy | prototypical | prototypical-vf | energy-vf (default energy)\n"
     "  --sizes LIST        n_0,n_1,..,n_N, input first           (default 10,16,16,4)\n"
     "  --activation A      tanh | sigmoid4 | identity            (default tanh)\n"
     "  --eps E             step of the energy model, in (0, 1]   (default 0.5)\n"
@@ -158,6 +161,12 @@ static const char usage_theorem[] =
     "  --out DIR           report directory, replaced atomically (default build/report)\n"
     "  --T-max N           first-phase step limit                (default 100000)\n"
     "  --gdd-beta B        the moderate beta of the GDD figure   (default 1e-2)\n"
+    "  --angle A           VF models: angle of B_n to W_{n+1}^T in degrees, [0, 180];\n"
+    "                      each entry of B = W^T flips sign with probability\n"
+    "                      (1 - cos A)/2 (spec/model.md INIT.3)    (default 0)\n"
+    "  --angle-sweep F:T:S VF models: also run the check at angles F, F+S, .., T and\n"
+    "                      draw the total-update angle against the weight angle\n"
+    "                      (angle_sweep.{csv,png,svg}, e.g. 0:180:22.5)\n"
     "  --help              this text\n"
     "\n"
     "Writes DIR/theorem.md (also printed, shorter), sweep.csv, orders.csv,\n"
@@ -251,7 +260,49 @@ static int cmd_theorem(int argc, char **argv)
     cfg.gdd_beta = o.gdd_beta;
     cfg.progress = theorem_progress;
     cfg.progress_arg = &tty;
+    cfg.angle_deg = o.angle;
     cep_theorem_report rep;
+    static cep_angle_sweep sweep;
+    for (size_t i = 0; i < o.n_angles; i++) {
+        /* (TC.16) one full check per angle; the report below is at --angle */
+        fprintf(stderr, "[theorem] angle sweep: %zu/%zu, B at %g degrees to W^T\n", i + 1, o.n_angles,
+                o.angles[i]);
+        cep_theorem_config c1 = cfg;
+        c1.angle_deg = o.angles[i];
+        c1.progress = NULL;
+        st = cep_theorem(&rep, &c1);
+        sweep.angle[i] = o.angles[i];
+        sweep.n = i + 1;
+        if (st == CEP_ENOTCONVERGED) {
+            /* recorded as NaN: no fixed point to compare at this angle */
+            fprintf(stderr, "[theorem] angle sweep: at %g degrees the first phase does not converge "
+                            "within --T-max %zu (residual %.3e): no angles there\n",
+                    o.angles[i], cfg.T_max, rep.sw[0].residual_conv);
+            for (size_t l = 0; l < CEP_MAX_LAYERS; l++) sweep.achieved[i][l] = NAN;
+            sweep.tot_moderate[i] = sweep.tot_smallest[i] = sweep.tot_acc_smallest[i] = NAN;
+            sweep.tot_b64_moderate[i] = sweep.err_smallest[i] = NAN;
+            cep_theorem_report_free(&rep);
+            continue;
+        }
+        if (st != CEP_OK) {
+            fprintf(stderr, "cep theorem: --angle-sweep at %g degrees: %s\n", o.angles[i], cep_strerror(st));
+            free(x);
+            free(y);
+            return 2;
+        }
+        size_t jm = rep.gdd_index, js = rep.n_beta - 1;
+        sweep.beta_moderate = rep.beta[jm];
+        sweep.beta_smallest = rep.beta[js];
+        memcpy(sweep.achieved[i], rep.weight_angle, sizeof rep.weight_angle);
+        sweep.tot_moderate[i] = rep.angle[0][jm][0];
+        sweep.tot_smallest[i] = rep.angle[0][js][0];
+        sweep.tot_acc_smallest[i] = rep.angle[0][js][1];
+        sweep.tot_b64_moderate[i] = rep.sw[1].status == CEP_OK ? rep.angle[1][jm][0] : NAN;
+        sweep.err_smallest[i] = rep.plateau[0][0];
+        cep_theorem_report_free(&rep);
+    }
+    if (o.n_angles)
+        cfg.angle_sweep = &sweep;
     st = cep_theorem(&rep, &cfg);
     int rc = 0;
     if (st == CEP_ENOTCONVERGED && !(rep.sw[0].residual_conv < 1e300)) {
@@ -286,6 +337,15 @@ static int cmd_theorem(int argc, char **argv)
             rc = 1;
         } else {
             printf("report: %s/theorem.md (and CSV files)\n", o.out_dir);
+            if (cfg.angle_sweep) {
+                printf("\nangle sweep (C-VF total-update angle to BPTT, MPFR; TC.16):\n"
+                       "  requested  achieved(B_1)  beta %.0e  beta %.0e\n", sweep.beta_moderate,
+                       sweep.beta_smallest);
+                for (size_t i = 0; i < sweep.n; i++)
+                    printf("  %9.4g  %13.4f  %9.4f  %9.4f\n", sweep.angle[i], sweep.achieved[i][0],
+                           sweep.tot_moderate[i], sweep.tot_smallest[i]);
+                printf("figure: %s/angle_sweep.{png,svg}\n", o.out_dir);
+            }
             if (figs)
                 printf("figures: %s/{gdd_moderate,gdd_smallest,err_vs_beta,err_per_step}.{png,svg}\n",
                        o.out_dir);

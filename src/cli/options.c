@@ -117,6 +117,36 @@ static int parse_sweep(cep_cli_opts *o, const char *s)
     return 0;
 }
 
+/* FROM:TO:STEP in degrees: angles FROM, FROM + STEP, .. up to TO (TO
+ * included when it is reached to within 1e-9 of a step). */
+static int parse_angle_sweep(cep_cli_opts *o, const char *s)
+{
+    char buf[192], *parts[3];
+    if (strlen(s) >= sizeof buf)
+        return -1;
+    strcpy(buf, s);
+    parts[0] = buf;
+    for (int k = 1; k < 3; k++) {
+        char *c = strchr(parts[k - 1], ':');
+        if (c == NULL)
+            return -1;
+        *c = '\0';
+        parts[k] = c + 1;
+    }
+    double from, to, step;
+    if (parse_double(parts[0], &from) || parse_double(parts[1], &to) || parse_double(parts[2], &step))
+        return -1;
+    if (!(from >= 0 && from <= to && to <= 180 && step > 0))
+        return -1;
+    double n = floor((to - from) / step + 1e-9) + 1;
+    if (n > 181)
+        return -1;
+    o->n_angles = (size_t)n;
+    for (size_t i = 0; i < o->n_angles; i++)
+        o->angles[i] = from + (double)i * step;
+    return 0;
+}
+
 int cli_parse(cep_cli_opts *o, cli_command cmd, int argc, char **argv, int first, char *err,
               size_t errlen)
 {
@@ -145,7 +175,8 @@ int cli_parse(cep_cli_opts *o, cli_command cmd, int argc, char **argv, int first
             {"precision", CLI_RUN | CLI_THEOREM}, {"T", CLI_RUN}, {"beta", CLI_RUN},
             {"eta", CLI_RUN}, {"beta-sweep", CLI_THEOREM}, {"every", CLI_THEOREM},
             {"eta-scale", CLI_THEOREM}, {"data", CLI_THEOREM}, {"out", CLI_THEOREM},
-            {"T-max", CLI_THEOREM}, {"gdd-beta", CLI_THEOREM}};
+            {"T-max", CLI_THEOREM}, {"gdd-beta", CLI_THEOREM}, {"angle", CLI_RUN | CLI_THEOREM},
+            {"angle-sweep", CLI_THEOREM}};
         int found = -1;
         for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
             if (strcmp(key, known[k].name) == 0)
@@ -165,7 +196,7 @@ int cli_parse(cep_cli_opts *o, cli_command cmd, int argc, char **argv, int first
         unsigned long long u;
         if (strcmp(key, "model") == 0) {
             if (cep_model_parse(&o->model, val))
-                FAIL("--model: '%s' is not one of energy, prototypical", val);
+                FAIL("--model: '%s' is not one of energy, prototypical, prototypical-vf, energy-vf", val);
         } else if (strcmp(key, "activation") == 0) {
             if (cep_activation_parse(&o->act, val))
                 FAIL("--activation: '%s' is not one of tanh, sigmoid4, hardsigmoid, identity", val);
@@ -204,6 +235,14 @@ int cli_parse(cep_cli_opts *o, cli_command cmd, int argc, char **argv, int first
         } else if (strcmp(key, "eta-scale") == 0) {
             if (parse_double(val, &o->eta_scale) || !(o->eta_scale > 0))
                 FAIL("--eta-scale: '%s' is not a finite number > 0", val);
+        } else if (strcmp(key, "angle") == 0) {
+            if (parse_double(val, &o->angle) || !(o->angle >= 0 && o->angle <= 180))
+                FAIL("--angle: '%s' is not a number of degrees in [0, 180]", val);
+            o->angle_given = 1;
+        } else if (strcmp(key, "angle-sweep") == 0) {
+            if (parse_angle_sweep(o, val))
+                FAIL("--angle-sweep: '%s' is not FROM:TO:STEP with 0 <= FROM <= TO <= 180, STEP > 0 "
+                     "and at most 181 angles (e.g. 0:180:22.5)", val);
         } else if (strcmp(key, "gdd-beta") == 0) {
             if (parse_double(val, &o->gdd_beta) || !(o->gdd_beta > 0))
                 FAIL("--gdd-beta: '%s' is not a finite number > 0", val);
@@ -235,6 +274,9 @@ int cli_parse(cep_cli_opts *o, cli_command cmd, int argc, char **argv, int first
             }
         }
     }
+    if (!o->help && (o->angle_given || o->n_angles) && !CEP_MODEL_IS_VF(o->model))
+        FAIL("--angle%s: the %s model has no feedback weights; use --model prototypical-vf or energy-vf",
+             o->n_angles ? "-sweep" : "", cep_model_name(o->model));
     if (!o->help && cmd == CLI_RUN && o->T < o->K)
         FAIL("--T %zu is smaller than --K %zu: the theorem needs T >= K", o->T, o->K);
     return 0;

@@ -25,6 +25,11 @@ typedef struct {
     const char *out_dir;
     size_t T_max;
     double gdd_beta;
+    /* VF models */
+    double angle;          /* --angle, degrees (INIT.3) */
+    int angle_given;
+    size_t n_angles;       /* --angle-sweep: 0 when not given */
+    double angles[181];
 } cep_cli_opts;
 
 typedef enum { CLI_RUN = 1, CLI_THEOREM = 2 } cli_command;
