@@ -139,6 +139,13 @@ static void element_name(char *buf, size_t len, const vc_case *c, const vq_cmp *
             }
     }
     size_t m = (c->subset && q->width == c->n_subset) ? c->subset[col] : col;
+    for (size_t l = sh->n_layers - 1; CEP_MODEL_IS_VF(sh->model) && l >= 1; l--)
+        if (m >= sh->B_off[l]) { /* (LAYOUT.3) */
+            size_t k = m - sh->B_off[l];
+            snprintf(buf, len, "B_%zu[%zu][%zu] (layer %zu, theta %zu)", l, k / sh->size[l + 1],
+                     k % sh->size[l + 1], l, m);
+            return;
+        }
     for (size_t l = sh->n_layers; l >= 1; l--) {
         if (m >= sh->b_off[l]) {
             snprintf(buf, len, "b_%zu[%zu] (layer %zu, theta %zu)", l, m - sh->b_off[l], l, m);

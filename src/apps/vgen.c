@@ -118,9 +118,14 @@ typedef struct {
     unsigned edits;
     size_t n_rows;          /* > 0: theta quantities keep W_1 rows `rows` + the other blocks */
     size_t rows[4];
+    double angle;           /* VF models: B at this angle to W^T (INIT.3), degrees */
 } vcase;
 
-static const char *model_tag(cep_model m) { return m == CEP_MODEL_ENERGY ? "energy" : "proto"; }
+static const char *model_tag(cep_model m)
+{
+    return m == CEP_MODEL_ENERGY ? "energy" : m == CEP_MODEL_PROTOTYPICAL ? "proto"
+         : m == CEP_MODEL_PROTOTYPICAL_VF ? "pvf" : "evf";
+}
 
 static void sizes_tag(char *buf, size_t len, const vcase *c)
 {
@@ -245,6 +250,32 @@ static size_t build_cases(vcase *out, size_t cap, int level)
         ADD(c);
     }
 
+    /* The vector-field models (spec/model.md §6): C-VF in the "cep" phase,
+     * the accumulate-only variant in "ep"; B = W^T and B at 45 degrees. */
+    static const struct { cep_model m; cep_activation a; vq_kind kind; const size_t *sz; size_t n;
+                          size_t T, K; uint64_t seed; double angle; } vf[] = {
+        {CEP_MODEL_PROTOTYPICAL_VF, CEP_ACT_TANH, VQ_KIND_TRAJ, small, 3, 20, 6, 17, 0.0},
+        {CEP_MODEL_PROTOTYPICAL_VF, CEP_ACT_TANH, VQ_KIND_TRAJ, small, 3, 20, 6, 18, 45.0},
+        {CEP_MODEL_PROTOTYPICAL_VF, CEP_ACT_SIGMOID4, VQ_KIND_TRAJ, deep, 4, 24, 6, 19, 45.0},
+        {CEP_MODEL_PROTOTYPICAL_VF, CEP_ACT_HARDSIGMOID, VQ_KIND_STEP, small, 3, 1, 1, 20, 45.0},
+        {CEP_MODEL_ENERGY_VF, CEP_ACT_TANH, VQ_KIND_TRAJ, small, 3, 20, 6, 21, 0.0},
+        {CEP_MODEL_ENERGY_VF, CEP_ACT_TANH, VQ_KIND_TRAJ, small, 3, 20, 6, 22, 45.0},
+        {CEP_MODEL_ENERGY_VF, CEP_ACT_SIGMOID4, VQ_KIND_STEP, small, 3, 1, 1, 23, 45.0},
+    };
+    for (size_t e = 0; e < sizeof vf / sizeof vf[0]; e++) {
+        c = base_case(vf[e].kind, vf[e].m, vf[e].a, vf[e].n, vf[e].sz, vf[e].T, vf[e].K,
+                      vf[e].seed);
+        c.angle = vf[e].angle;
+        size_t o = strlen(c.id);
+        snprintf(c.id + o, sizeof c.id - o, "-a%.0f", vf[e].angle);
+        snprintf(c.flags, sizeof c.flags, "VF%s", vf[e].angle == 0 ? " SYMMETRIC_FEEDBACK" : "");
+        o = strlen(c.comment);
+        snprintf(c.comment + o, sizeof c.comment - o,
+                 "; feedback B at %.0f degrees to W^T (INIT.3); phase cep = C-VF (VF.3-4), "
+                 "phase ep = accumulate-only (VF.5)", vf[e].angle);
+        ADD(c);
+    }
+
     if (level >= 2) {
         /* More seeds and longer phases, generated on demand. */
         for (uint64_t seed = 101; seed <= 103; seed++)
@@ -324,6 +355,13 @@ static int make_inputs(vinputs *in, const vcase *c)
     }
     cep_init_theta(in->theta, sh, c->seed);                        /* (INIT.1) */
     cep_init_data(in->x, in->y, sh, c->seed);                      /* (INIT.2) */
+    if (CEP_MODEL_IS_VF(c->model)) {
+        int fst = cep_init_feedback(in->theta, sh, c->angle, c->seed, NULL); /* (INIT.3) */
+        if (fst != CEP_OK) {
+            vinputs_free(in);
+            return fst;
+        }
+    }
     if (c->edits & (E_LARGE | E_SATURATE)) {
         double f = (c->edits & E_LARGE) ? 8.0 : 4.0;
         for (size_t m = 0; m < sh->P; m++)
@@ -700,6 +738,8 @@ static json_t *case_json_head(const vcase *c, const cep_shape *sh)
     json_object_set_new(o, "beta", json_real(c->beta));
     json_object_set_new(o, "eta", json_array_of(c->eta, c->n_sizes - 1));
     json_object_set_new(o, "seed", json_integer((json_int_t)c->seed));
+    if (CEP_MODEL_IS_VF(c->model))
+        json_object_set_new(o, "angle_deg", json_real(c->angle));
     return o;
 }
 
