@@ -47,7 +47,7 @@ expect 0 "run --x=v form"  run --precision=double --T=30 --K=3 --eta=0
 
 # --help documents every option the parser accepts.
 help=$("$CEP" run --help)
-for o in model sizes activation eps T K beta eta seed precision help; do
+for o in model sizes activation eps T K beta eta seed precision angle help; do
     case "$help" in *"--$o "*) ok ;; *) bad "run --help does not document --$o" ;; esac
 done
 
@@ -101,6 +101,31 @@ case "$out" in *"verdict: PASS"*) ok ;; *) bad "theorem small run did not print 
 for f in theorem.md sweep.csv orders.csv first_phase.csv gdd.csv summary.csv; do
     [ -s "$tmp/r3/$f" ] && ok || bad "theorem did not write $f"
 done
+# ---- the VF models (C-VF) ------------------------------------------------------
+expect 2 "angle on a symmetric model"   theorem --angle 30
+expect 2 "angle-sweep on energy"        theorem --model prototypical --angle-sweep 0:90:45
+expect 2 "angle negative"               theorem --model prototypical-vf --angle -1
+expect 2 "angle above 180"              theorem --model prototypical-vf --angle 181
+expect 2 "angle nan"                    theorem --model energy-vf --angle nan
+expect 2 "angle-sweep junk"             theorem --model energy-vf --angle-sweep 0:90
+expect 2 "angle-sweep step 0"           theorem --model energy-vf --angle-sweep 0:90:0
+expect 2 "angle-sweep too many"         theorem --model energy-vf --angle-sweep 0:180:0.5
+expect 2 "run angle on energy"          run --angle 10
+expect 0 "run prototypical-vf"          run --model prototypical-vf --angle 45 --precision double --T 50 --K 5
+# energy-vf with B = W^T satisfies Theorem 1 (TC.15): PASS, exit 0
+out=$("$CEP" theorem --model energy-vf --sizes 3,4,4,2 --K 4 --beta-sweep 1e-1:1e-24 --out "$tmp/v1" 2>/dev/null); rc=$?
+[ $rc = 0 ] && case "$out" in *"verdict: PASS"*) true ;; *) false ;; esac && ok || bad "theorem energy-vf angle 0: exit $rc, not PASS"
+# at 60 degrees: APPROXIMATE, the weight angles reported
+out=$("$CEP" theorem --model energy-vf --sizes 3,4,4,2 --K 4 --angle 60 --beta-sweep 1e-1:1e-12 --out "$tmp/v2" 2>/dev/null); rc=$?
+[ $rc = 0 ] && case "$out" in *"verdict: APPROXIMATE"*) true ;; *) false ;; esac && ok || bad "theorem energy-vf angle 60: exit $rc, not APPROXIMATE"
+case "$out" in *"angle(B_n, W_{n+1}^T) achieved"*) ok ;; *) bad "theorem VF does not print the weight angles" ;; esac
+# the sweep writes its table and figure
+out=$("$CEP" theorem --model prototypical-vf --sizes 4,6,6,3 --K 4 --beta-sweep 1e-1:1e-8 --angle-sweep 0:90:45 --out "$tmp/v3" 2>/dev/null); rc=$?
+[ $rc = 0 ] && ok || bad "theorem --angle-sweep: exit $rc"
+for f in angle_sweep.csv angle_sweep.gp angle_sweep.dat; do
+    [ -s "$tmp/v3/$f" ] && ok || bad "theorem --angle-sweep did not write $f"
+done
+[ "$(wc -l < "$tmp/v3/angle_sweep.csv")" = 4 ] && ok || bad "angle_sweep.csv does not have 3 angles"
 ls "$tmp" | grep -q 'tmp-' && bad "a temporary report directory was left in $tmp" || ok
 rm -rf "$tmp"
 

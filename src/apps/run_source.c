@@ -50,6 +50,10 @@ static int FN(run)(cep_run_report *rep, const cep_run_config *cfg)
         goto out;
     cep_init_theta(th_d, sh, cfg->seed);
     cep_init_data(x_d, y_d, sh, cfg->seed);
+    if (CEP_MODEL_IS_VF(sh->model)) { /* (INIT.3) */
+        st = cep_init_feedback(th_d, sh, cfg->angle_deg, cfg->seed, NULL);
+        if (st) goto out;
+    }
     FN(cep_vec_from_double)(ctx, theta, th_d, P);
     FN(cep_vec_from_double)(ctx, x, x_d, nx);
     FN(cep_vec_from_double)(ctx, y, y_d, ny);

@@ -36,7 +36,8 @@ static const char usage_run[] =
     "/ ||grad_s(k)|| and the same for theta (spec/model.md, eq. NORM.1-2, BPTT.1-4).\n"
     "Theorem 1 predicts the relative differences vanish as beta, eta -> 0.\n"
     "\n"
-    "  --model M        energy | prototypical                 (default energy)\n"
+    "  --model M        energy | prototypical | prototypical-vf | energy-vf (default energy)\n"
+    "  --angle A        VF models: angle of B to W^T, degrees (INIT.3) (default 0)\n"
     "  --sizes LIST     n_0,n_1,..,n_N, input first           (default 5,8,3)\n"
     "  --activation A   tanh | sigmoid4 | hardsigmoid | identity (default tanh)\n"
     "  --eps E          step of the energy model, in (0, 1]   (default 0.5)\n"
@@ -85,6 +86,7 @@ static int cmd_run(int argc, char **argv)
     cfg.K = o.K;
     cfg.beta = o.beta;
     cfg.eta = o.eta;
+    cfg.angle_deg = o.angle;
     cfg.seed = o.seed;
     cfg.use_mpfr = o.use_mpfr;
     if (o.use_mpfr)
