@@ -285,7 +285,7 @@ static int shape_layout(cep_shape *sh, size_t n_sizes, const size_t *sizes)
                     \result == CEP_ESIZE || \result == CEP_EOVERFLOW || \result == CEP_EPARAMS;
     ensures arg: sh == \null || (n_sizes > 0 && sizes == \null) ==> \result == CEP_EARG;
     ensures shape: \result == CEP_OK && !CEP_MODEL_IS_VF(model) ==> shape_ok(sh);
-    ensures fields: \result == CEP_OK ==>
+    ensures fields: \result == CEP_OK && !CEP_MODEL_IS_VF(model) ==>
       sh->model == model && sh->act == act && sh->eps == eps &&
       sh->n_layers == n_sizes - 1 &&
       (\forall integer l; 0 <= l < n_sizes ==> sh->size[l] == sizes[l]);
@@ -318,7 +318,9 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
     for (size_t l = 0; l < n_sizes; l++)
         if (sizes[l] == 0 || sizes[l] > CEP_MAX_LAYER_SIZE)
             return CEP_ESIZE;
+    /*@ assert base_ok: !CEP_MODEL_IS_VF(model) ==> base == model; */
     sh->model = base;
+    /*@ assert model_set: !CEP_MODEL_IS_VF(model) ==> sh->model == model; */
     sh->act = act;
     sh->eps = eps;
     sh->n_layers = n_sizes - 1;
@@ -347,6 +349,7 @@ int cep_shape_init(cep_shape *sh, cep_model model, cep_activation act,
     /*@ assert sizes_ok: shape_sizes(sh); */
     /*@ ghost lemma_shape_blocks(sh); */
     /*@ assert hyper_ok: shape_hyper(sh); */
+    /*@ assert model_kept: !CEP_MODEL_IS_VF(model) ==> sh->model == model; */
     if (vf)
         return cep_shape_add_feedback(sh, model);
     return CEP_OK;
