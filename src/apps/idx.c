@@ -372,62 +372,82 @@ int cep_idx_find(char *path, size_t pathlen, const char *dir, const char *stem, 
 /* Room for a data set path: directory plus file name. */
 #define IDX_PATH_MAX 4096
 
-int cep_idx_first_example(double *x, size_t nx, double *y, size_t ny, const char *dir, char *err,
-                          size_t errlen)
+int cep_idx_load_pair(cep_idx *img, cep_idx *lab, const char *dir, const char *image_stem,
+                      const char *label_stem, size_t nx, size_t ny, size_t max_items, char *err,
+                      size_t errlen)
 {
     if (err != NULL && errlen > 0)
         err[0] = '\0';
+    if (img == NULL || lab == NULL || dir == NULL || image_stem == NULL || label_stem == NULL) {
+        cep_errf(err, errlen, "cep_idx_load_pair: an argument is NULL");
+        return CEP_EARG;
+    }
+    memset(img, 0, sizeof *img);
+    memset(lab, 0, sizeof *lab);
+    char ipath[IDX_PATH_MAX], lpath[IDX_PATH_MAX];
+    int st = cep_idx_find(ipath, sizeof ipath, dir, image_stem, err, errlen);
+    if (st == CEP_OK)
+        st = cep_idx_find(lpath, sizeof lpath, dir, label_stem, err, errlen);
+    if (st == CEP_OK)
+        st = cep_idx_load(img, ipath, max_items, err, errlen);
+    if (st == CEP_OK)
+        st = cep_idx_load(lab, lpath, max_items, err, errlen);
+    if (st != CEP_OK)
+        goto fail;
+    st = CEP_EIDX_SHAPE;
+    if (img->n_dims != 3) {
+        cep_errf(err, errlen, "%s: %u dimensions (expected 3: images, rows, columns)", ipath,
+                img->n_dims);
+        goto fail;
+    }
+    if (lab->n_dims != 1) {
+        cep_errf(err, errlen, "%s: %u dimensions (expected 1: labels)", lpath, lab->n_dims);
+        goto fail;
+    }
+    if (img->dims[0] != lab->dims[0]) {
+        cep_errf(err, errlen, "%s has %zu images but %s has %zu labels", ipath, img->dims[0], lpath,
+                lab->dims[0]);
+        st = CEP_EIDX_COUNT;
+        goto fail;
+    }
+    if (img->item_size != nx) {
+        cep_errf(err, errlen, "%s: images of %zux%zu = %zu pixels, but the network has nx = %zu inputs",
+                ipath, img->dims[1], img->dims[2], img->item_size, nx);
+        goto fail;
+    }
+    for (size_t i = 0; i < lab->n_items; i++)
+        if (lab->data[i] >= ny) {
+            cep_errf(err, errlen, "%s: label %u of item %zu is not below ny = %zu (the network's outputs)",
+                    lpath, (unsigned)lab->data[i], i, ny);
+            st = CEP_EIDX_LABEL;
+            goto fail;
+        }
+    return CEP_OK;
+fail:
+    cep_idx_free(img);
+    cep_idx_free(lab);
+    return st;
+}
+
+int cep_idx_first_example(double *x, size_t nx, double *y, size_t ny, const char *dir, char *err,
+                          size_t errlen)
+{
     if (x == NULL || y == NULL || dir == NULL) {
         cep_errf(err, errlen, "cep_idx_first_example: %s is NULL",
                 x == NULL ? "x" : y == NULL ? "y" : "dir");
         return CEP_EARG;
     }
-    char ipath[IDX_PATH_MAX], lpath[IDX_PATH_MAX];
-    cep_idx img = {0}, lab = {0};
-    int st = cep_idx_find(ipath, sizeof ipath, dir, "train-images-idx3-ubyte", err, errlen);
-    if (st == CEP_OK)
-        st = cep_idx_find(lpath, sizeof lpath, dir, "train-labels-idx1-ubyte", err, errlen);
-    if (st == CEP_OK)
-        st = cep_idx_load(&img, ipath, 1, err, errlen);
-    if (st == CEP_OK)
-        st = cep_idx_load(&lab, lpath, 1, err, errlen);
+    cep_idx img, lab;
+    int st = cep_idx_load_pair(&img, &lab, dir, "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                               nx, ny, 1, err, errlen);
     if (st != CEP_OK)
-        goto done;
-    st = CEP_EIDX_SHAPE;
-    if (img.n_dims != 3) {
-        cep_errf(err, errlen, "%s: %u dimensions (expected 3: images, rows, columns)", ipath,
-                img.n_dims);
-        goto done;
-    }
-    if (lab.n_dims != 1) {
-        cep_errf(err, errlen, "%s: %u dimensions (expected 1: labels)", lpath, lab.n_dims);
-        goto done;
-    }
-    if (img.dims[0] != lab.dims[0]) {
-        cep_errf(err, errlen, "%s has %zu images but %s has %zu labels", ipath, img.dims[0], lpath,
-                lab.dims[0]);
-        st = CEP_EIDX_COUNT;
-        goto done;
-    }
-    if (img.item_size != nx) {
-        cep_errf(err, errlen, "%s: images of %zux%zu = %zu pixels, but the network has nx = %zu inputs",
-                ipath, img.dims[1], img.dims[2], img.item_size, nx);
-        goto done;
-    }
+        return st;
     unsigned label = lab.data[0];
-    if (label >= ny) {
-        cep_errf(err, errlen, "%s: label %u of item 0 is not below ny = %zu (the network's outputs)",
-                lpath, label, ny);
-        st = CEP_EIDX_LABEL;
-        goto done;
-    }
     for (size_t i = 0; i < nx; i++)
         x[i] = img.data[i] / 255.0;
     for (size_t j = 0; j < ny; j++)
         y[j] = j == label ? 1.0 : 0.0;
-    st = CEP_OK;
-done:
     cep_idx_free(&img);
     cep_idx_free(&lab);
-    return st;
+    return CEP_OK;
 }

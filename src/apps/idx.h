@@ -88,6 +88,16 @@ void cep_idx_free(cep_idx *idx);
 int cep_idx_find(char *path, size_t pathlen, const char *dir, const char *stem, char *err,
                  size_t errlen);
 
+/* A data set: the images file "<image_stem>" and the labels file
+ * "<label_stem>" of dir (found by cep_idx_find), up to max_items each (0:
+ * all), checked as a pair: images 3-dimensional with rows * cols == nx,
+ * labels 1-dimensional, the same declared item count (CEP_EIDX_COUNT), every
+ * loaded label < ny (CEP_EIDX_LABEL, naming the item).  On failure both are
+ * left empty. */
+int cep_idx_load_pair(cep_idx *img, cep_idx *lab, const char *dir, const char *image_stem,
+                      const char *label_stem, size_t nx, size_t ny, size_t max_items, char *err,
+                      size_t errlen);
+
 /* The first example of the training set in dir, as a network's x and y:
  * image 0 of train-images-idx3-ubyte, pixel / 255 into x[0..nx-1] in file
  * order (requires a 3-dimensional file with rows * cols == nx), and label 0

@@ -1196,6 +1196,20 @@ int cep_text_write_atomic(const char *path, const char *text, char *err, size_t 
     return wf_finish(&w, st, err, errlen);
 }
 
+int cep_bytes_write_atomic(const char *path, const void *bytes, size_t n, char *err, size_t errlen)
+{
+    if (path == NULL || (bytes == NULL && n > 0)) {
+        cep_errf(err, errlen, "cep_bytes_write_atomic: %s is NULL", path == NULL ? "path" : "bytes");
+        return CEP_EARG;
+    }
+    wfile w;
+    int st = wf_open(&w, path, err, errlen);
+    if (st != CEP_OK)
+        return st;
+    st = wf_put(&w, bytes, n, err, errlen);
+    return wf_finish(&w, st, err, errlen);
+}
+
 int cep_mkdir_p(const char *path, char *err, size_t errlen)
 {
     char buf[4096];

@@ -116,6 +116,9 @@ int cep_text_read(cep_array *out, const char *path, char *err, size_t errlen);
  * guarantee as the array writers: never a half-written file). */
 int cep_text_write_atomic(const char *path, const char *text, char *err, size_t errlen);
 
+/* Write n bytes to path through a temporary file renamed over it. */
+int cep_bytes_write_atomic(const char *path, const void *bytes, size_t n, char *err, size_t errlen);
+
 /* mkdir -p: create path and its missing parents (mode 0777 & ~umask). */
 int cep_mkdir_p(const char *path, char *err, size_t errlen);
 
