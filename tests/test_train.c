@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include "cep.h"
 #include "apps/train.h"
+#include "apps/train_engine.h"
 
 static cep_shape shape_of(cep_model m, cep_activation a, size_t n, const size_t *sizes)
 {
@@ -194,7 +195,7 @@ static double train_batches(const cep_train_config *c, const cep_dataset *d, siz
 static void test_fast_equals_literal(void **state)
 {
     (void)state;
-    const size_t s1[] = {30, 12, 4}, s2[] = {30, 12, 9, 4};
+    const size_t s1[] = {30, 12, 4}, s2[] = {30, 12, 70, 4};   /* 70 > FAST_COLUMN_MAX: W_2^T kept */
     const size_t *sz[] = {s1, s2};
     const size_t nsz[] = {3, 4};
     const size_t batches[] = {20, 7};
@@ -320,6 +321,31 @@ static void test_learns_separable_task(void **state)
     cep_dataset_free(&d);
 }
 
+/* ---- the fast engine's exp (TR.10b) against libm ------------------------------ */
+
+static void test_fast_exp_ulps(void **state)
+{
+    (void)state;
+    cep_rng r;
+    cep_rng_seed(&r, 99);
+    double worst = 0;
+    for (int i = 0; i < 200000; i++) {
+        double x = i < 1000 ? -708.0 + 1417.0 * i / 999.0
+                            : (i % 2 ? -20.0 + 40.0 * cep_rng_uniform(&r)
+                                     : -708.0 + 1417.0 * cep_rng_uniform(&r));
+        double f = cep_train_fast_exp(x), g = exp(x);
+        double ulp = nextafter(g, INFINITY) - g;
+        double e = fabs(f - g) / ulp;
+        if (e > worst)
+            worst = e;
+    }
+    printf("fast exp: worst error %.2f ulp over [-708, 709]\n", worst);
+    assert_true(worst <= 4.0);
+    assert_true(cep_train_fast_exp(0.0) == 1.0);
+    assert_true(cep_train_fast_exp(-1000.0) > 0.0 && cep_train_fast_exp(-1000.0) < 4e-308);
+    assert_true(isnan(cep_train_fast_exp(NAN)));
+}
+
 /* ---- refusals -------------------------------------------------------------------- */
 
 static void test_refusals(void **state)
@@ -378,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_fast_equals_literal),
         cmocka_unit_test(test_resume_bit_for_bit),
         cmocka_unit_test(test_learns_separable_task),
+        cmocka_unit_test(test_fast_exp_ulps),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests_name("train", tests, NULL, NULL);

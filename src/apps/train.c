@@ -196,16 +196,37 @@ void cep_trainer_rng(const cep_trainer *t, uint64_t out[4])
     memcpy(out, t->rng.s, sizeof t->rng.s);
 }
 
+/* A diverging run stops: theta is checked after every batch, in parallel. */
+typedef struct {
+    const double *v;
+    size_t n;
+    unsigned char bad[CEP_TRAIN_MAX_THREADS];
+} finite_job;
+
+static void check_finite(void *arg, unsigned tid, unsigned nt)
+{
+    finite_job *f = arg;
+    size_t lo, hi;
+    cep_part(f->n, tid, nt, &lo, &hi);
+    unsigned char bad = 0;
+    for (size_t i = lo; i < hi; i++)
+        bad |= !isfinite(f->v[i]);
+    f->bad[tid] = bad;
+}
+
 static int batch_sums(cep_trainer *t, const double *x, const double *y, const unsigned *labels,
                       size_t B, double beta_sign, cep_eval *sums)
 {
     double beta = beta_sign < 0 ? -t->cfg.beta : t->cfg.beta;       /* (TR.3) */
     int st = t->cfg.literal ? cep_literal_batch(t, x, y, labels, B, beta, sums)
                             : cep_fast_batch(t, x, y, labels, B, beta, sums);
-    if (st == CEP_OK)
-        for (size_t i = 0; i < t->cfg.shape.P; i++)
-            if (!isfinite(t->theta[i]))
+    if (st == CEP_OK) {
+        finite_job fj = {t->theta, t->cfg.shape.P, {0}};
+        cep_pool_run(t->pool, check_finite, &fj);
+        for (unsigned i = 0; i < cep_pool_size(t->pool); i++)
+            if (fj.bad[i])
                 return CEP_EDIVERGED;
+    }
     return st;
 }
 

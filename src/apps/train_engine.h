@@ -41,6 +41,9 @@ int cep_fast_batch(cep_trainer *t, const double *x, const double *y, const unsig
 int cep_fast_eval(cep_trainer *t, const double *x, const double *y, const unsigned *labels,
                   size_t B, cep_eval *sums);
 
+/* The fast engine's exp (TR.10b), exposed for its test. */
+double cep_train_fast_exp(double x);
+
 /* (TR.2) the predicted class: the first index of the largest output. */
 static inline unsigned cep_argmax(const double *v, size_t n)
 {

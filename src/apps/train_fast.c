@@ -22,6 +22,7 @@
  * chosen at run time) and whatever the thread count (rows are split by
  * cep_part, TR.13). */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "apps/train_engine.h"
@@ -36,6 +37,10 @@
 /* The batch size whose kernels are compiled with a constant trip count (the
  * paper's mini-batch): its accumulators stay in registers. */
 #define FAST_NB 20
+/* A feedback W_{n+1}^T s_{n+1} with n_{n+1} up to this many rows reads W_{n+1}'s
+ * columns in place; above, a transposed copy is kept (and refreshed after
+ * every update) so that the reads are contiguous. */
+#define FAST_COLUMN_MAX 64
 
 struct cep_engine {
     size_t B, S, P, N, T;
@@ -53,6 +58,8 @@ struct cep_engine {
     double *yf;        /* n_N x B: targets, feature-major                       */
     double *WT;        /* for each n >= 2 (symmetric): W_n^T, n_{n-1} x n_n      */
     size_t WT_off[CEP_MAX_LAYERS + 1];
+    size_t wt_len;
+    int use_wt[CEP_MAX_LAYERS + 1]; /* W_n^T kept (n_n > FAST_COLUMN_MAX): else columns */
     double *acc;       /* P: the EP-style VF sums (VF.5)                        */
     double *traj;      /* BPTT: (T+1) x S x B states                            */
     double *dtraj;     /* BPTT: T x S x B, rho'(u_t)                             */
@@ -137,7 +144,8 @@ int cep_fast_new(cep_engine **out, const cep_trainer *t)
     }
     for (size_t n = 2; n <= e->N; n++) {
         e->WT_off[n] = wt;
-        wt += e->vf ? 0 : sh->size[n] * sh->size[n - 1];
+        e->use_wt[n] = !e->vf && sh->size[n] > FAST_COLUMN_MAX;
+        wt += e->use_wt[n] ? sh->size[n] * sh->size[n - 1] : 0;
     }
     size_t B = e->B, S = e->S;
     int ok = 1;
@@ -152,6 +160,7 @@ int cep_fast_new(cep_engine **out, const cep_trainer *t)
     e->st_star = alloc_d(S * B, &ok);
     e->yf = alloc_d(sh->size[e->N] * B, &ok);
     e->WT = alloc_d(wt, &ok);
+    e->wt_len = wt;
     e->row_len = maxn > B ? maxn : B;
     e->row = alloc_d(c->threads * maxn, &ok);
     e->loss = alloc_d(B, &ok);
@@ -204,6 +213,20 @@ HOT void k_row_product(double *restrict c, const double *restrict init, const do
         c[b] = acc[b];
 }
 
+/* c[0..nb-1] = sum_p A[p * stride] * X[p][.]: a column of a weight matrix
+ * times a feature-major block, p in order. */
+HOT void k_col_product(double *restrict c, const double *restrict A, size_t stride,
+                       const double *restrict X, size_t k, size_t nb)
+{
+    double acc[CEP_TRAIN_MAX_BATCH];
+    for (size_t b = 0; b < nb; b++)
+        acc[b] = 0.0;
+    for (size_t p = 0; p < k; p++)
+        k_axpy(acc, A[p * stride], X + p * nb, nb);
+    for (size_t b = 0; b < nb; b++)
+        c[b] = acc[b];
+}
+
 FAST_CLONES static void row_product_nb(double *c, const double *init, const double *A,
                                        const double *X, size_t k)
 {
@@ -216,6 +239,12 @@ FAST_CLONES static void row_product_any(double *c, const double *init, const dou
     k_row_product(c, init, A, X, k, nb);
 }
 
+FAST_CLONES static void col_product(double *c, const double *A, size_t stride, const double *X,
+                                    size_t k, size_t nb)
+{
+    k_col_product(c, A, stride, X, k, nb);
+}
+
 static void row_product(double *c, const double *init, const double *A, const double *X, size_t k,
                         size_t nb)
 {
@@ -225,45 +254,106 @@ static void row_product(double *c, const double *init, const double *A, const do
         row_product_any(c, init, A, X, k, nb);
 }
 
-/* tmp[0..k-1] = sum_b (d1[b] * X1[b][.] - d2[b] * X2[b][.]) over b in order
- * (X1, X2 example-major with row stride ld; d2/X2 may be NULL), then
- * w[0..k-1] += coef * tmp: a row of a rank-nb update (TR.5, TR.9). */
+/* w[0..k-1] += coef * tmp, tmp[p] = sum_b (d1[b] * X1[b][p] - d2[b] * X2[b][p])
+ * over b in order (X1, X2 example-major with row stride ld; d2/X2 may be
+ * NULL): a row of a rank-nb update (TR.5, TR.9).  Blocks of 8 columns keep
+ * their sums in registers across the batch; tmp is unused scratch kept for
+ * the callers' sake. */
+#define UPD_BLOCK 8
 FAST_CLONES static void row_update(double *restrict w, double coef, double *restrict tmp,
                                    const double *restrict d1, const double *restrict X1,
                                    const double *restrict d2, const double *restrict X2, size_t ld,
                                    size_t k, size_t nb)
 {
-    for (size_t p = 0; p < k; p++)
-        tmp[p] = 0.0;
-    for (size_t b = 0; b < nb; b++) {
-        const double *x1 = X1 + b * ld;
-        double a1 = d1[b];
-        for (size_t p = 0; p < k; p++)
-            tmp[p] += a1 * x1[p];
-        if (d2 != NULL) {
-            const double *x2 = X2 + b * ld;
-            double a2 = d2[b];
-            for (size_t p = 0; p < k; p++)
-                tmp[p] -= a2 * x2[p];
+    (void)tmp;
+    size_t p = 0;
+    for (; p + UPD_BLOCK <= k; p += UPD_BLOCK) {
+        double acc[UPD_BLOCK] = {0};
+        for (size_t b = 0; b < nb; b++) {
+            const double *x1 = X1 + b * ld + p;
+            double a1 = d1[b];
+            for (size_t i = 0; i < UPD_BLOCK; i++)
+                acc[i] += a1 * x1[i];
+            if (d2 != NULL) {
+                const double *x2 = X2 + b * ld + p;
+                double a2 = d2[b];
+                for (size_t i = 0; i < UPD_BLOCK; i++)
+                    acc[i] -= a2 * x2[i];
+            }
         }
+        for (size_t i = 0; i < UPD_BLOCK; i++)
+            w[p + i] += coef * acc[i];
     }
-    for (size_t p = 0; p < k; p++)
-        w[p] += coef * tmp[p];
+    for (; p < k; p++) {
+        double acc = 0.0;
+        for (size_t b = 0; b < nb; b++) {
+            acc += d1[b] * X1[b * ld + p];
+            if (d2 != NULL)
+                acc -= d2[b] * X2[b * ld + p];
+        }
+        w[p] += coef * acc;
+    }
 }
 
 /* ---- activation (ACT.1-4, the library's operation order) ---------------------- */
 
-static inline double act_rho(cep_activation act, double u)
+/* (TR.10b) exp for the fast engine's sigmoid4: branch-free, so that the
+ * batch loop vectorises (libm's exp is a call per value and was half of a
+ * step).  x is clamped to [-708, 709] (below, exp(x) < 3.4e-308, which
+ * changes no sigmoid4 value by more than 1e-307); x = k ln2 + r with
+ * ln2 split in two (Cody-Waite: k * LN2_HI is exact for |k| < 2^11),
+ * |r| <= ln2/2; exp(r) by its Taylor polynomial of degree 13 (truncation
+ * below 5e-18 relative) in Horner form; 2^k from the exponent bits.
+ * Measured against libm over [-708, 709]: within 1 ulp (tests/test_train.c asserts 4). */
+HOT double fast_exp(double x)
+{
+    const double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
+    const double SHIFT = 6755399441055744.0;  /* 1.5 * 2^52: rounds to an integer */
+    x = x < -708.0 ? -708.0 : x;
+    x = x > 709.0 ? 709.0 : x;
+    double t = x * 1.4426950408889634 + SHIFT;
+    double k = t - SHIFT;
+    double r = x - k * LN2_HI;
+    r = r - k * LN2_LO;
+    double p = 1.0 / 6227020800.0;                       /* 1/13! */
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    /* t's bits are those of SHIFT plus k (its unit in the last place is 1) */
+    uint64_t tb;
+    memcpy(&tb, &t, sizeof tb);
+    uint64_t bits = (tb - 0x4338000000000000ull + 1023u) << 52;
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+double cep_train_fast_exp(double x)
+{
+    return fast_exp(x);
+}
+
+HOT double act_rho(cep_activation act, double u)
 {
     switch (act) {
     case CEP_ACT_TANH: return tanh(u);
-    case CEP_ACT_SIGMOID4: return 1.0 / (1.0 + exp(-4.0 * (u - 0.5)));
+    case CEP_ACT_SIGMOID4: return 1.0 / (1.0 + fast_exp(-4.0 * (u - 0.5)));
     case CEP_ACT_HARDSIGMOID: return u < 0.0 ? 0.0 : u > 1.0 ? 1.0 : u;
     default: return u;
     }
 }
 
-static inline double act_drho(cep_activation act, double u, double y)
+HOT double act_drho(cep_activation act, double u, double y)
 {
     switch (act) {
     case CEP_ACT_TANH: return 1.0 - y * y;
@@ -295,6 +385,7 @@ typedef struct {
     int nudged, record;      /* J_STEP: nudge the output; store rho'(u) (BPTT) */
     size_t t_step;           /* BPTT: the step t (s_t -> s_{t+1})             */
     int grads;               /* BPTT: accumulate the parameter gradient       */
+    int want_st;             /* J_STEP: write the transposed state st_new      */
 } fjob;
 
 #define W_(t, n) ((t)->theta + (t)->cfg.shape.W_off[n])
@@ -328,8 +419,8 @@ static void job_prepare(const fjob *j, cep_engine *e, unsigned tid, unsigned nt)
     cep_part(e->S, tid, nt, &lo, &hi);
     memset(e->s + lo * nb, 0, (hi - lo) * nb * sizeof *e->s);
     /* WT_n = W_n^T, by rows j of W_n */
-    if (!e->vf)
-        for (size_t n = 2; n <= e->N; n++) {
+    for (size_t n = 2; n <= e->N; n++)
+        if (e->use_wt[n]) {
             cep_part(e->sz[n], tid, nt, &lo, &hi);
             const double *W = W_(t, n);
             double *WT = e->WT + e->WT_off[n];
@@ -351,61 +442,92 @@ static void job_drive(const fjob *j, cep_engine *e, unsigned tid, unsigned nt)
         row_product(e->H + r * nb, NULL, W1 + r * n0, e->xf, n0, nb);
 }
 
-/* (F.P) / (F.PVF), and (NUDGE.1) on the output when nudged:
- * u_n = [W_n s_{n-1} or H] + b_n + [W_{n+1}^T s_{n+1} or B_n s_{n+1}];
- * s_new = rho(u) - beta (s_N - y).  Rows of each layer. */
-static void job_step(const fjob *j, cep_engine *e, unsigned tid, unsigned nt)
+/* One row r of layer n (F.P) / (F.PVF), and (NUDGE.1) on the output when
+ * nudged: u = [H_r or W_n,r s_{n-1}] + b_r + [(W_{n+1}^T)_r s_{n+1} or
+ * B_n,r s_{n+1}]; s_new = rho(u) - beta (s_N - y); rho'(u) kept for BPTT. */
+HOT void step_row(const fjob *j, cep_engine *e, size_t n, size_t r, size_t nb)
 {
     cep_trainer *t = j->t;
     cep_activation act = t->cfg.shape.act;
-    size_t nb = j->nb, N = e->N, S = e->S, lo, hi;
+    size_t N = e->N, S = e->S, np = e->sz[n - 1], off = e->s_off[n];
     double u[CEP_TRAIN_MAX_BATCH], fb[CEP_TRAIN_MAX_BATCH];
-    double coef1 = t->cfg.eta[0] / (j->beta * (double)nb);
-    double *tmp = e->row + (size_t)tid * e->row_len;
-    double *dtr = j->record ? e->dtraj + j->t_step * S * nb : NULL;
-    for (size_t n = 1; n <= N; n++) {
-        size_t nn = e->sz[n], np = e->sz[n - 1], off = e->s_off[n];
-        const double *bias = b_(t, n);
-        cep_part(nn, tid, nt, &lo, &hi);
-        for (size_t r = lo; r < hi; r++) {
-            if (n == 1)
-                for (size_t b = 0; b < nb; b++)
-                    u[b] = e->H[r * nb + b];
-            else
-                row_product(u, NULL, W_(t, n) + r * np, e->s + e->s_off[n - 1] * nb, np, nb);
-            for (size_t b = 0; b < nb; b++)
-                u[b] += bias[r];
-            if (n < N) {
-                size_t nq = e->sz[n + 1];
-                const double *fw = e->vf ? B_(t, n) + r * nq : e->WT + e->WT_off[n + 1] + r * nq;
-                row_product(fb, NULL, fw, e->s + e->s_off[n + 1] * nb, nq, nb);
-                for (size_t b = 0; b < nb; b++)
-                    u[b] += fb[b];
-            }
-            double *out = e->s_new + (off + r) * nb;
-            const double *old = e->s + (off + r) * nb;
-            for (size_t b = 0; b < nb; b++) {
-                double y = act_rho(act, u[b]);
-                if (dtr != NULL)
-                    dtr[(off + r) * nb + b] = act_drho(act, u[b], y);
-                out[b] = y;
-            }
-            if (j->nudged && n == N)
-                for (size_t b = 0; b < nb; b++) {
-                    double d = old[b] - e->yf[r * nb + b];
-                    d = j->beta * d;
-                    out[b] = out[b] - d;
-                }
-            for (size_t b = 0; b < nb; b++)
-                e->st_new[b * S + off + r] = out[b];
-            if (j->nudged && n == 1 && t->cfg.algo != CEP_ALGO_EP) {
-                /* (TR.9) H_r += coef1 * sum_b (s_new - s)[b] Gx[b][.] */
-                double d[CEP_TRAIN_MAX_BATCH];
-                for (size_t b = 0; b < nb; b++)
-                    d[b] = out[b] - old[b];
-                row_update(e->H + r * nb, coef1, tmp, d, e->gram, NULL, NULL, nb, nb, nb);
-            }
+    double bias = b_(t, n)[r];
+    if (n == 1)
+        for (size_t b = 0; b < nb; b++)
+            u[b] = e->H[r * nb + b] + bias;
+    else
+        k_row_product(u, NULL, W_(t, n) + r * np, e->s + e->s_off[n - 1] * nb, np, nb);
+    if (n > 1)
+        for (size_t b = 0; b < nb; b++)
+            u[b] += bias;
+    if (n < N) {
+        size_t nq = e->sz[n + 1];
+        const double *sq = e->s + e->s_off[n + 1] * nb;
+        if (e->vf)
+            k_row_product(fb, NULL, B_(t, n) + r * nq, sq, nq, nb);
+        else if (e->use_wt[n + 1])
+            k_row_product(fb, NULL, e->WT + e->WT_off[n + 1] + r * nq, sq, nq, nb);
+        else
+            k_col_product(fb, W_(t, n + 1) + r, e->sz[n], sq, nq, nb);
+        for (size_t b = 0; b < nb; b++)
+            u[b] += fb[b];
+    }
+    double *out = e->s_new + (off + r) * nb;
+    const double *old = e->s + (off + r) * nb;
+    if (act == CEP_ACT_SIGMOID4)          /* the common case, vectorised */
+        for (size_t b = 0; b < nb; b++)
+            out[b] = 1.0 / (1.0 + fast_exp(-4.0 * (u[b] - 0.5)));
+    else
+        for (size_t b = 0; b < nb; b++)
+            out[b] = act_rho(act, u[b]);
+    if (j->record) {
+        double *dtr = e->dtraj + (j->t_step * S + off + r) * nb;
+        for (size_t b = 0; b < nb; b++)
+            dtr[b] = act_drho(act, u[b], out[b]);
+    }
+    if (j->nudged && n == N)
+        for (size_t b = 0; b < nb; b++) {
+            double d = old[b] - e->yf[r * nb + b];
+            d = j->beta * d;
+            out[b] = out[b] - d;
         }
+    if (j->want_st)
+        for (size_t b = 0; b < nb; b++)
+            e->st_new[b * S + off + r] = out[b];
+    if (j->nudged && n == 1 && t->cfg.algo != CEP_ALGO_EP) {
+        /* (TR.9) H_r += coef1 * sum_b (s_new - s)[b] Gx[b][.] */
+        double d[CEP_TRAIN_MAX_BATCH], g[CEP_TRAIN_MAX_BATCH];
+        double coef1 = t->cfg.eta[0] / (j->beta * (double)nb);
+        for (size_t b = 0; b < nb; b++)
+            d[b] = out[b] - old[b];
+        k_row_product(g, NULL, d, e->gram, nb, nb);
+        for (size_t b = 0; b < nb; b++)
+            e->H[r * nb + b] += coef1 * g[b];
+    }
+}
+
+FAST_CLONES static void step_rows_nb(const fjob *j, cep_engine *e, size_t n, size_t lo, size_t hi)
+{
+    for (size_t r = lo; r < hi; r++)
+        step_row(j, e, n, r, FAST_NB);
+}
+
+FAST_CLONES static void step_rows_any(const fjob *j, cep_engine *e, size_t n, size_t lo, size_t hi,
+                                      size_t nb)
+{
+    for (size_t r = lo; r < hi; r++)
+        step_row(j, e, n, r, nb);
+}
+
+static void job_step(const fjob *j, cep_engine *e, unsigned tid, unsigned nt)
+{
+    for (size_t n = 1; n <= e->N; n++) {
+        size_t lo, hi;
+        cep_part(e->sz[n], tid, nt, &lo, &hi);
+        if (j->nb == FAST_NB)
+            step_rows_nb(j, e, n, lo, hi);
+        else
+            step_rows_any(j, e, n, lo, hi, j->nb);
     }
 }
 
@@ -511,9 +633,9 @@ static void job_final(const fjob *j, cep_engine *e, unsigned tid, unsigned nt)
 static void job_refresh_wt(const fjob *j, cep_engine *e, unsigned tid, unsigned nt)
 {
     size_t lo, hi;
-    if (e->vf)
-        return;
     for (size_t n = 2; n <= e->N; n++) {
+        if (!e->use_wt[n])
+            continue;
         cep_part(e->sz[n], tid, nt, &lo, &hi);
         const double *W = W_(j->t, n);
         double *WT = e->WT + e->WT_off[n];
@@ -559,8 +681,11 @@ static void job_bptt_b(const fjob *j, cep_engine *e, unsigned tid, unsigned nt)
                 v[b] = 0.0;
             if (m < N) {   /* from u_{m+1} = W_{m+1} s_m + ..: column r of W_{m+1} = row r of WT */
                 size_t nq = e->sz[m + 1];
-                row_product(v, NULL, e->WT + e->WT_off[m + 1] + r * nq, e->a + e->s_off[m + 1] * nb,
-                            nq, nb);
+                if (e->use_wt[m + 1])
+                    row_product(v, NULL, e->WT + e->WT_off[m + 1] + r * nq,
+                                e->a + e->s_off[m + 1] * nb, nq, nb);
+                else
+                    col_product(v, W_(t, m + 1) + r, nm, e->a + e->s_off[m + 1] * nb, nq, nb);
             }
             if (m > 1) {   /* from u_{m-1} = .. + W_m^T s_m: row r of W_m */
                 size_t np = e->sz[m - 1];
@@ -661,6 +786,7 @@ static void free_phase(cep_trainer *t, fjob *j, int record)
     for (size_t k = 0; k < t->cfg.T; k++) {
         j->record = record;
         j->t_step = k;
+        j->want_st = k + 1 == t->cfg.T;   /* st = s_T^T starts the second phase */
         run(t, j, J_STEP);
         swap(&e->s, &e->s_new);
         swap(&e->st, &e->st_new);
@@ -764,18 +890,19 @@ int cep_fast_batch(cep_trainer *t, const double *x, const double *y, const unsig
     if (e->acc != NULL)
         memset(e->acc, 0, e->P * sizeof *e->acc);
     j.nudged = 1;
+    j.want_st = 1;
     int continual = t->cfg.algo != CEP_ALGO_EP;
     for (size_t k = 0; k < t->cfg.K; k++) {
         run(t, &j, J_STEP);                  /* (NUDGE.1), H tracked (TR.9) */
         if (continual || e->vf)
             run(t, &j, J_UPDATE);            /* (TR.5), (VF.3-5) */
-        if (continual && !e->vf && e->N > 1)
+        if (continual && e->wt_len > 0)
             run(t, &j, J_REFRESH_WT);
         swap(&e->s, &e->s_new);
         swap(&e->st, &e->st_new);
     }
     run(t, &j, J_FINAL);                     /* W_1 (TR.9); EP (TR.4) */
-    if (!continual && !e->vf && e->N > 1)
+    if (!continual && e->wt_len > 0)
         run(t, &j, J_REFRESH_WT);
     if (!all_finite(e->s, S * nb))
         return CEP_EDIVERGED;
