@@ -129,5 +129,76 @@ done
 ls "$tmp" | grep -q 'tmp-' && bad "a temporary report directory was left in $tmp" || ok
 rm -rf "$tmp"
 
+# ---- cep train ---------------------------------------------------------------
+help=$("$CEP" train --help)
+for o in preset data epochs batch seed threads out resume algo model activation sizes eps T K beta lr randbeta angle train-max test-max literal help; do
+    case "$help" in *"--$o"*) ok ;; *) bad "train --help does not document --$o" ;; esac
+done
+tmp=$(mktemp -d)
+# a small IDX data set: 4x4 images of 4 separable classes (stripes), gzip and plain
+python3 - "$tmp/d" <<'PY'
+import gzip, os, random, struct, sys
+d = sys.argv[1]; os.makedirs(d)
+def write(name, magic_dims, data, gz):
+    b = struct.pack('>BBBB', 0, 0, 8, len(magic_dims)) + b''.join(struct.pack('>I', x) for x in magic_dims) + bytes(data)
+    (gzip.open if gz else open)(os.path.join(d, name + ('.gz' if gz else '')), 'wb').write(b)
+r = random.Random(5)
+for stem, n in (('train', 240), ('t10k', 80)):
+    labels = [r.randrange(4) for _ in range(n)]
+    pix = []
+    for c in labels:
+        pix += [r.randrange(160, 256) if p // 4 == c else r.randrange(0, 60) for p in range(16)]
+    write(stem + '-images-idx3-ubyte', [n, 4, 4], pix, stem == 'train')
+    write(stem + '-labels-idx1-ubyte', [n], labels, False)
+PY
+T="train --preset ep-1h --sizes 16,12,4 --data $tmp/d --T 12 --K 4 --lr 0.2,0.4"
+expect 2 "train unknown preset"    train --preset ep-3h
+expect 2 "train lr count"          $T --lr 0.1 --out "$tmp/x"   # the last --lr wins
+expect 2 "train epochs 0"          $T --epochs 0
+expect 2 "train threads 0"         $T --threads 0
+expect 2 "train batch 0"           $T --batch 0
+expect 2 "train cvf on symmetric"  $T --algo cvf --epochs 1 --out "$tmp/x"
+expect 2 "train no data"           train --sizes 16,12,4 --data "$tmp/nothere" --epochs 1
+expect 2 "train images vs sizes"   train --preset ep-1h --data "$tmp/d" --epochs 1 --out "$tmp/x"
+cp -r "$tmp/d" "$tmp/bad"; printf 'junk' > "$tmp/bad/t10k-labels-idx1-ubyte"
+expect 2 "train corrupt labels"    train --preset ep-1h --sizes 16,12,4 --data "$tmp/bad" --epochs 1 --out "$tmp/x"
+err=$("$CEP" train --preset ep-1h --sizes 16,12,4 --data "$tmp/bad" --epochs 1 --out "$tmp/x" 2>&1 >/dev/null)
+case "$err" in *"t10k-labels-idx1-ubyte"*) ok ;; *) bad "corrupt data: message does not name the file: $err" ;; esac
+python3 -c "import struct,sys; open(sys.argv[1],'wb').write(struct.pack('>BBBBI',0,0,8,1,80)+bytes([7]*80))" "$tmp/bad/t10k-labels-idx1-ubyte"
+expect 2 "train label >= classes"  train --preset ep-1h --sizes 16,12,4 --data "$tmp/bad" --epochs 1 --out "$tmp/x"
+# a run: CSV, checkpoint, figure, progress lines when stdout is not a terminal
+out=$($RUNNER "$CEP" $T --epochs 3 --out "$tmp/a" --threads 2 2>&1); rc=$?
+[ $rc = 0 ] && ok || bad "train: exit $rc: $out"
+[ "$(wc -l < "$tmp/a/train.csv")" = 4 ] && ok || bad "train.csv has not 3 epochs"
+[ -s "$tmp/a/checkpoint.bin" ] && ok || bad "no checkpoint"
+if command -v gnuplot >/dev/null; then [ -s "$tmp/a/curve.png" ] && [ -s "$tmp/a/curve.svg" ] && ok || bad "no figure"; fi
+case "$out" in *"examples ("*"ETA"*) ok ;; *) bad "no plain progress lines when stdout is not a terminal" ;; esac
+last=$(tail -n 1 "$tmp/a/train.csv" | cut -d, -f5)
+awk -v e="$last" 'BEGIN { exit !(e < 0.1) }' && ok || bad "train: the separable set is not learned (test error $last)"
+ha=$(printf '%s\n' "$out" | sed -n 's/^theta sha256 //p')
+# 1 epoch, then --resume to 3: the same parameters bit for bit, with 1 thread
+"$CEP" $T --epochs 1 --out "$tmp/b" --threads 1 > /dev/null 2>&1
+out=$($RUNNER "$CEP" train --resume "$tmp/b/checkpoint.bin" --data "$tmp/d" --epochs 3 --out "$tmp/b" --threads 1 2>&1); rc=$?
+hb=$(printf '%s\n' "$out" | sed -n 's/^theta sha256 //p')
+[ $rc = 0 ] && [ -n "$ha" ] && [ "$ha" = "$hb" ] && ok || bad "resume != uninterrupted run (exit $rc, $ha vs $hb)"
+[ "$(wc -l < "$tmp/b/train.csv")" = 4 ] && ok || bad "resumed train.csv has not 3 epochs"
+expect 2 "resume changes beta"     train --resume "$tmp/b/checkpoint.bin" --epochs 4 --beta 0.3
+expect 2 "resume without epochs"   train --resume "$tmp/b/checkpoint.bin"
+head -c 100 "$tmp/b/checkpoint.bin" > "$tmp/trunc.bin"
+expect 2 "resume truncated"        train --resume "$tmp/trunc.bin" --epochs 4
+# the literal engine learns the same way (its own run; C-EP on the energy model falls back to it)
+out=$("$CEP" train --preset cep-1h --model energy --sizes 16,8,4 --data "$tmp/d" --T 8 --K 3 --epochs 1 --train-max 40 --test-max 20 --out "$tmp/e" 2>&1); rc=$?
+[ $rc = 0 ] && case "$out" in *"literal engine"*) true ;; *) false ;; esac && ok || bad "energy model: no literal fallback (exit $rc)"
+# SIGINT during a run: exit 130, the last finished epoch's files intact and resumable
+"$CEP" $T --epochs 100000 --literal --out "$tmp/s" > "$tmp/s.log" 2>&1 &
+pid=$!
+i=0; while [ ! -s "$tmp/s/train.csv" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT $pid; wait $pid; rc=$?
+[ $rc = 130 ] && ok || bad "SIGINT: exit $rc, wanted 130"
+grep -q "interrupted during epoch" "$tmp/s.log" && ok || bad "SIGINT: no message"
+expect 0 "resume after SIGINT"     train --resume "$tmp/s/checkpoint.bin" --data "$tmp/d" --epochs "$(( $(wc -l < "$tmp/s/train.csv") + 1 ))" --out "$tmp/s"
+ls "$tmp/s" "$tmp/a" "$tmp/b" | grep -q '\.tmp' && bad "a temporary file was left behind" || ok
+rm -rf "$tmp"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "apps/plot.h"
 #include "apps/theorem.h"
 
 static const char *const prec_name[CEP_THM_PRECS] = {"mpfr", "binary64"};
@@ -527,29 +528,7 @@ static int run_gnuplot(const char *dir, int with_sweep)
 {
     const char *scripts[] = {"err_vs_beta.gp", "err_per_step.gp", "gdd_moderate.gp", "gdd_smallest.gp",
                              "angle_sweep.gp"};
-    for (size_t i = 0; i < (with_sweep ? 5u : 4u); i++) {
-        pid_t pid = fork();
-        if (pid < 0)
-            return 0;
-        if (pid == 0) {
-            char log[4200];
-            snprintf(log, sizeof log, "%s/gnuplot.log", dir);
-            int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666);
-            if (fd >= 0) {
-                dup2(fd, 1);
-                dup2(fd, 2);
-                close(fd);
-            }
-            if (chdir(dir) != 0)
-                _exit(127);
-            execlp("gnuplot", "gnuplot", scripts[i], (char *)NULL);
-            _exit(127);
-        }
-        int status = 0;
-        if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            return 0;
-    }
-    return 1;
+    return cep_gnuplot_run(dir, scripts, with_sweep ? 5u : 4u);
 }
 
 int cep_theorem_write(const cep_theorem_report *rep, const cep_theorem_config *cfg,

@@ -127,6 +127,10 @@ int cep_train_epoch(cep_trainer *t, const cep_dataset *d, size_t max_examples, c
 /* First phase only (TR.12) on the first n examples of d (0: all). */
 int cep_evaluate(cep_trainer *t, const cep_dataset *d, size_t n, cep_eval *out);
 
+/* 1 when the fast engine covers cfg's model and algorithm (prototypical
+ * and prototypical-vf; BPTT on prototypical), 0 otherwise. */
+int cep_fast_supports(const cep_train_config *cfg);
+
 /* rate[i] (P values): the learning rate of theta[i], eta[n-1] for W_n and
  * b_n, eta[n] for B_n (VF.4). */
 void cep_train_rates(double *rate, const cep_shape *sh, const double *eta);

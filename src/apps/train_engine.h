@@ -33,7 +33,6 @@ int cep_literal_batch(cep_trainer *t, const double *x, const double *y, const un
 int cep_literal_eval(cep_trainer *t, const double *x, const double *y, const unsigned *labels,
                      size_t B, cep_eval *sums);
 
-int cep_fast_supports(const cep_train_config *cfg);
 int cep_fast_new(cep_engine **out, const cep_trainer *t);
 void cep_fast_free(cep_engine *e);
 int cep_fast_batch(cep_trainer *t, const double *x, const double *y, const unsigned *labels,

@@ -9,6 +9,7 @@
 #include "apps/idx.h"
 #include "apps/theorem.h"
 #include "cli/options.h"
+#include "cli/train_cmd.h"
 #include "cli/vectors_cmd.h"
 
 static const char usage_top[] =
@@ -21,6 +22,8 @@ static const char usage_top[] =
     "            CSV files and figures; exit 0 PASS/APPROXIMATE, 1 FAIL\n"
     "  run       first phase, second phase (EP or C-EP) and BPTT on one network;\n"
     "            prints per-step norms of Delta_s, Delta_theta, grad_s, grad_theta\n"
+    "  train     train on MNIST-format data (default Fashion-MNIST) with EP, C-EP,\n"
+    "            C-VF or BPTT: presets of the paper, progress, CSV, figure, checkpoint\n"
     "  vectors   generate the golden-vector suites (vectors/v1, spec/vectors.md)\n"
     "  check     compare an implementation's results with a vector suite;\n"
     "            exit 0 pass, 1 fail, 2 unusable input\n"
@@ -389,6 +392,8 @@ static int dispatch(int argc, char **argv)
     }
     if (strcmp(argv[1], "run") == 0)
         return cmd_run(argc, argv);
+    if (strcmp(argv[1], "train") == 0)
+        return cmd_train(argc, argv);
     if (strcmp(argv[1], "vectors") == 0)
         return cmd_vectors(argc, argv);
     if (strcmp(argv[1], "check") == 0)

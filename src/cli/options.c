@@ -96,6 +96,26 @@ static int parse_sizes(cep_cli_opts *o, const char *s)
     return 0;
 }
 
+int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out)
+{
+    return parse_u64(s, max, out);
+}
+
+int cli_parse_double(const char *s, double *out)
+{
+    return parse_double(s, out);
+}
+
+int cli_parse_sizes(size_t *sizes, size_t *n, const char *s)
+{
+    cep_cli_opts o;
+    if (parse_sizes(&o, s) != 0)
+        return -1;
+    memcpy(sizes, o.sizes, o.n_sizes * sizeof *sizes);
+    *n = o.n_sizes;
+    return 0;
+}
+
 #define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
 /* "FROM:TO" with FROM >= TO > 0 */

@@ -41,4 +41,11 @@ void cli_opts_default(cep_cli_opts *o, cli_command cmd);
 int cli_parse(cep_cli_opts *o, cli_command cmd, int argc, char **argv, int first, char *err,
               size_t errlen);
 
+/* The parsers behind cli_parse, for the other subcommands: 0 or -1.
+ * u64: decimal digits only, <= max; double: strtod syntax, finite, whole
+ * string; sizes: "n0,n1,..", 2..CEP_MAX_LAYERS+1 sizes in 1..CEP_MAX_LAYER_SIZE. */
+int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out);
+int cli_parse_double(const char *s, double *out);
+int cli_parse_sizes(size_t *sizes, size_t *n, const char *s);
+
 #endif
