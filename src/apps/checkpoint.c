@@ -326,7 +326,7 @@ static int ck_parse(cep_checkpoint *ck, unsigned char *buf, size_t n, const char
     cep_checkpoint f;
     memset(&f, 0, sizeof f);
     cursor c = {buf, n, CK_MAGIC_LEN, 0};
-    uint32_t version, hlen;
+    uint32_t version = 0, hlen = 0;
     io_u32(&c, &version);
     io_u32(&c, &hlen);
     ck_head(&c, &f);
