@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include "tmpdir.h"
 #include "apps/idx.h"
+#include "apps/train.h"
 
 /* The fixture directory, made by the group setup and removed afterwards. */
 static char tmpdir[256];
@@ -684,6 +685,33 @@ static void test_first_example_dimensions_and_missing_files(void **state)
                        "truncated header");
 }
 
+/* cep_dataset_load (training): every label is checked, not only item 0,
+ * and the loaded set keeps the bytes (pixels / 255 happen per batch). */
+static void test_dataset_load_checks_every_label(void **state)
+{
+    (void)state;
+    make_pair("ds-ok", NULL, 0, NULL, 0);
+    char dir[PATH_LEN], err[ERR_LEN];
+    path_of(dir, "ds-ok");
+    cep_dataset d;
+    assert_int_equal(cep_dataset_load(&d, dir, "train", 4, 3, 0, err, sizeof err), CEP_OK);
+    assert_int_equal(d.n, 3);
+    assert_memory_equal(d.pixels, img_data, 12);
+    assert_memory_equal(d.labels, lab_data, 3);
+    cep_dataset_free(&d);
+    unsigned char b[64];
+    const unsigned char bad[3] = {0, 1, 5};
+    size_t n = make_idx(b, 0x08, 1, lab_dims, bad, 3);
+    make_pair("ds-lab", NULL, 0, b, n);
+    path_of(dir, "ds-lab");
+    assert_int_equal(cep_dataset_load(&d, dir, "train", 4, 3, 0, err, sizeof err), CEP_EIDX_LABEL);
+    char p[PATH_LEN];
+    path_of(p, "ds-lab/train-labels-idx1-ubyte");
+    check_message(err, p, "label 5 of item 2 is not below ny = 3");
+    assert_null(d.pixels);
+    assert_null(d.labels);
+}
+
 /* ---- the real data set ------------------------------------------------- */
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
@@ -776,6 +804,7 @@ int main(void)
         cmocka_unit_test(test_first_example_label_not_below_ny),
         cmocka_unit_test(test_first_example_nx_mismatch),
         cmocka_unit_test(test_first_example_count_mismatch),
+        cmocka_unit_test(test_dataset_load_checks_every_label),
         cmocka_unit_test(test_first_example_dimensions_and_missing_files),
         cmocka_unit_test(test_fashion_mnist_real_files),
     };
