@@ -223,8 +223,10 @@ static void test_fast_equals_literal(void **state)
                     c.threads = 2;
                     train_batches(&c, &d, nbat, t2);
                     double num = 0, den = 0, init = 0;
-                    double *t0 = malloc(sh.P * sizeof *t0);
-                    cep_init_theta(t0, &sh, c.seed);
+                    double *t0 = calloc(sh.P, sizeof *t0);
+                    cep_init_theta(t0, &sh, c.seed);               /* the trainer's start */
+                    if (mi)
+                        assert_int_equal(cep_init_feedback(t0, &sh, c.angle_deg, c.seed, NULL), CEP_OK);
                     for (size_t p = 0; p < sh.P; p++) {
                         num = fmax(num, fabs(tf[p] - tl[p]));
                         den = fmax(den, fabs(tl[p]));
