@@ -48,9 +48,26 @@ enum {
     CEP_EARG = -15,        /* a required pointer argument is NULL            */
     CEP_ENOTCONVERGED = -16, /* the first phase did not reach its tolerance  */
     CEP_ENOTDIFF = -17,    /* the activation is not differentiable (theorem)  */
-    CEP_ESWEEP = -18       /* a bad beta sweep, eta scale or sweep step       */
+    CEP_ESWEEP = -18,      /* a bad beta sweep, eta scale or sweep step       */
+    CEP_EINTR = -19        /* stopped on request (cep_request_stop: SIGINT, SIGTERM) */
 };
 const char *cep_strerror(int status);
+
+/* Stopping a long run cleanly (SIGINT, SIGTERM).  cep_request_stop records
+ * a request (sig: the signal number, or any value > 0) and is
+ * async-signal-safe: it only sets a flag.  The long loops of the apps layer
+ * (cep_theorem between betas, cep_theorem_write before the swap, the vector
+ * generator, cep_vectors_compute and cep check's replay between cases)
+ * test cep_stop_requested() and return CEP_EINTR after removing their own
+ * temporary files; outputs already in place are never touched then.
+ * cep_stop_requested returns the recorded sig (0: none); cep_clear_stop
+ * forgets it.  cep_stop_on_signals(1) installs SIGINT and SIGTERM handlers
+ * that call cep_request_stop (for programs: the library never installs
+ * them itself); cep_stop_on_signals(0) restores the previous handlers. */
+void cep_request_stop(int sig);
+int cep_stop_requested(void);
+void cep_clear_stop(void);
+int cep_stop_on_signals(int on);
 
 /* Limits, checked before any allocation. */
 #define CEP_MAX_LAYERS 16                    /* N, layers after the input  */

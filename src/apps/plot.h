@@ -7,7 +7,8 @@
 
 /* Run `gnuplot <script>` for each script, inside dir, output appended to
  * dir/gnuplot.log; 1 when every run succeeded, 0 otherwise (gnuplot
- * missing included). */
+ * missing included).  A caught SIGINT/SIGTERM (cep_stop_requested) does not
+ * abandon a running gnuplot (it is waited for) but starts no further one. */
 int cep_gnuplot_run(const char *dir, const char *const *scripts, size_t n);
 
 #endif

@@ -585,7 +585,12 @@ int cep_theorem_write(const cep_theorem_report *rep, const cep_theorem_config *c
         remove_flat_dir(w.dir);
         return -1;
     }
-    *figures_made = run_gnuplot(w.dir, cfg->angle_sweep != NULL);
+    *figures_made = cep_stop_requested() ? 0 : run_gnuplot(w.dir, cfg->angle_sweep != NULL);
+    if (cep_stop_requested()) { /* SIGINT/SIGTERM: keep the previous report, drop ours */
+        snprintf(err, errlen, "%s: interrupted: the previous report is kept", target);
+        remove_flat_dir(w.dir);
+        return CEP_EINTR;
+    }
     /* Swap the new directory in.  With an existing report, exchange the two
      * directories in one step (renameat2 RENAME_EXCHANGE), so that DIR always
      * names a complete report, then remove the old one; where the kernel or

@@ -340,6 +340,13 @@ int cep_theorem(cep_theorem_report *rep, const cep_theorem_config *cfg)
         rep->sw[0].status = st;
         if (st == CEP_OK) {
             rep->sw[1].status = theorem_sweep_d(rep, 1, cfg, &cd, th, x, y);
+            /* a binary64 sweep that stops on its own (no convergence) is a
+             * finding of the report; running out of memory or being
+             * interrupted is not */
+            if (rep->sw[1].status == CEP_EINTR || rep->sw[1].status == CEP_ENOMEM)
+                st = rep->sw[1].status;
+        }
+        if (st == CEP_OK) {
             compute_orders(rep, 0);
             if (rep->sw[1].status == CEP_OK)
                 compute_orders(rep, 1);

@@ -112,7 +112,8 @@ long cep_theorem_auto_prec(double beta_min, double eta_min);
 
 /* Runs both sweeps and computes orders and verdict.  Returns CEP_OK when the
  * report is complete (whatever the verdict), CEP_ENOTCONVERGED (the report
- * holds the residual reached), or another CEP_E* code. */
+ * holds the residual reached), CEP_EINTR (cep_stop_requested(), tested before
+ * each beta; nothing to report), or another CEP_E* code. */
 int cep_theorem(cep_theorem_report *rep, const cep_theorem_config *cfg);
 void cep_theorem_report_free(cep_theorem_report *rep);
 
@@ -146,7 +147,9 @@ double cep_fit_slope(const double *x, const double *y, size_t n);
  * scripts and figures): everything goes to a temporary sibling directory
  * that replaces `dir` at the end.  cmdline is recorded in theorem.md.
  * err receives one line on failure.  *figures_made is set to 1 when gnuplot
- * produced the figures. */
+ * produced the figures.  Returns 0, CEP_EINTR when cep_stop_requested() is
+ * set before the swap (the temporary directory removed, `dir` untouched), or
+ * -1. */
 int cep_theorem_write(const cep_theorem_report *rep, const cep_theorem_config *cfg,
                       const char *dir, const char *cmdline, int *figures_made,
                       char *err, size_t errlen);

@@ -206,6 +206,10 @@ static int FN(theorem_sweep)(cep_theorem_report *rep, size_t p, const cep_theore
     size_t shift = (cfg->fault == CEP_FAULT_BPTT_SHIFT) ? 1 : 0;
     for (size_t j = 0; j < rep->n_beta; j++)
         for (size_t mode = 0; mode < CEP_THM_MODES; mode++) {
+            if (cep_stop_requested()) { /* SIGINT/SIGTERM: stop between runs */
+                st = CEP_EINTR;
+                goto out;
+            }
             double beta = rep->beta[j], eta1 = rep->eta[j];
             double eta[CEP_MAX_LAYERS];
             for (size_t l = 0; l < N; l++)

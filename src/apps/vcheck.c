@@ -349,6 +349,17 @@ static int load_case(vc_case *c, json_t *co, const cep_vcheck_opts *o, const cha
         int st = cep_npy_read(&ea, path, err, errlen);
         if (st)
             return st;
+        /* The generator refuses diverging cases, so no suite holds a NaN or
+         * an infinity as an expected value: one is a damaged file. */
+        for (size_t j = 0; j < ea.n; j++)
+            if (!isfinite(ea.data[j])) {
+                size_t w = ea.ndim == 2 ? ea.shape[1] : ea.n;
+                cep_errf(err, errlen, "%s: expected value %zu (row %zu, column %zu) is %s; a suite's "
+                         "expected values are all finite", path, j, j / w, j % w,
+                         isnan(ea.data[j]) ? "NaN" : "infinite");
+                cep_array_free(&ea);
+                return CEP_ENONFINITE;
+            }
         q->rows = ea.ndim == 2 ? ea.shape[0] : 1;
         q->width = ea.ndim == 2 ? ea.shape[1] : ea.n;
         q->expected = ea.data;
@@ -468,14 +479,15 @@ static int exact_pass(double a, double e, cep_fmt f)
     return cep_fmt_round(f, a) == a && cep_fmt_bits(f, a) == cep_fmt_bits(f, e);
 }
 
-static void compare_case(vctx *v, vc_case *c, size_t ci, vfirst *first, cep_fmt f)
+/* CEP_OK, or CEP_ENOMEM with nothing compared: a case never passes unseen. */
+static int compare_case(vctx *v, vc_case *c, size_t ci, vfirst *first, cep_fmt f)
 {
     size_t nev = 0;
     for (size_t k = 0; k < c->nq; k++)
         nev += c->q[k].rows;
     vevent *ev = malloc((nev ? nev : 1) * sizeof *ev);
     if (!ev)
-        return;
+        return CEP_ENOMEM;
     size_t e = 0;
     for (size_t k = 0; k < c->nq; k++)
         for (size_t r = 0; r < c->q[k].rows; r++) {
@@ -548,6 +560,7 @@ static void compare_case(vctx *v, vc_case *c, size_t ci, vfirst *first, cep_fmt 
         g = h;
     }
     free(ev);
+    return CEP_OK;
 }
 
 /* ---- replay (VEC.REPLAY) -------------------------------------------------------- */
@@ -669,32 +682,33 @@ static int write_replay(const cep_vcheck_opts *o, json_t *man, vc_case *c, const
     snprintf(path, sizeof path, "%s/%s", root, pdir);
     if (st == CEP_OK)
         st = cep_mkdir_p(path, err, sizeof err);
+    cep_json_begin();
     json_t *m = json_object();
-    json_object_set_new(m, "schema", json_string(CEP_VECTORS_SCHEMA));
-    json_object_set_new(m, "schema_version", json_string(CEP_VECTORS_SCHEMA_VERSION));
-    json_object_set_new(m, "suite", json_string("replay"));
+    cep_json_set(m, "schema", json_string(CEP_VECTORS_SCHEMA));
+    cep_json_set(m, "schema_version", json_string(CEP_VECTORS_SCHEMA_VERSION));
+    cep_json_set(m, "suite", json_string("replay"));
     json_t *rof = json_object();
-    json_object_set_new(rof, "suite", json_string(o->vectors_dir));
-    json_object_set_new(rof, "case", json_string(c->id));
-    json_object_set_new(rof, "phase", json_string(phase));
-    json_object_set_new(rof, "step", json_integer(k));
-    json_object_set_new(rof, "quantity", json_string(fq->name));
-    json_object_set_new(rof, "profile", json_string(pdir));
-    json_object_set_new(m, "replay_of", rof);
+    cep_json_set(rof, "suite", json_string(o->vectors_dir));
+    cep_json_set(rof, "case", json_string(c->id));
+    cep_json_set(rof, "phase", json_string(phase));
+    cep_json_set(rof, "step", json_integer(k));
+    cep_json_set(rof, "quantity", json_string(fq->name));
+    cep_json_set(rof, "profile", json_string(pdir));
+    cep_json_set(m, "replay_of", rof);
     json_t *co = json_deep_copy(c->case_obj);
-    json_object_set_new(co, "id", json_string(cid));
-    json_object_set_new(co, "kind", json_string("step"));
+    cep_json_set(co, "id", json_string(cid));
+    cep_json_set(co, "kind", json_string("step"));
     json_object_del(co, "envelope");
-    json_object_set_new(co, "formats", json_pack("{s:[s],s:[],s:[],s:n}", "npy", pdir, "hex",
+    cep_json_set(co, "formats", json_pack("{s:[s],s:[],s:[],s:n}", "npy", pdir, "hex",
                                                  "testfloat", "c_header"));
     json_object_del(co, "theta_subset");
-    json_object_set_new(co, "T", json_integer(1));
-    json_object_set_new(co, "K", json_integer(1));
+    cep_json_set(co, "T", json_integer(1));
+    cep_json_set(co, "K", json_integer(1));
     if (ep) {
         json_t *eta = json_array();
         for (size_t l = 0; l < sh->n_layers; l++)
-            json_array_append_new(eta, json_real(0.0));
-        json_object_set_new(co, "eta", eta);
+            cep_json_append(eta, json_real(0.0));
+        cep_json_set(co, "eta", eta);
     }
     json_t *ins = json_object(), *qs = json_array(), *tol = json_object();
     struct { const char *name; const double *val; size_t n; } in[5] = {
@@ -705,9 +719,9 @@ static int write_replay(const cep_vcheck_opts *o, json_t *man, vc_case *c, const
         snprintf(path, sizeof path, "%s/%s.npy", o->replay_dir, rel);
         st = cep_npy_write(path, in[i].val, 1, &in[i].n, CEP_FMT_BINARY64, err, sizeof err);
         json_t *e = json_object();
-        json_object_set_new(e, "shape", json_pack("[I]", (json_int_t)in[i].n));
-        json_object_set_new(e, "npy", json_pack("s+", rel, ".npy"));
-        json_object_set_new(ins, in[i].name, e);
+        cep_json_set(e, "shape", json_pack("[I]", (json_int_t)in[i].n));
+        cep_json_set(e, "npy", json_pack("s+", rel, ".npy"));
+        cep_json_set(ins, in[i].name, e);
     }
     json_t *otol = json_object_get(json_object_get(c->case_obj, "tolerance"),
                                    f == CEP_FMT_BINARY64 ? "binary64" : f == CEP_FMT_BINARY32 ? "binary32" : "bfloat16");
@@ -720,28 +734,28 @@ static int write_replay(const cep_vcheck_opts *o, json_t *man, vc_case *c, const
                            f == CEP_FMT_BINARY64 ? CEP_FMT_BINARY64 : CEP_FMT_BINARY32, err, sizeof err);
         const vq_info *di = &cep_vq_table[cep_vq_find(outs[i].dst)];
         json_t *qj = json_object();
-        json_object_set_new(qj, "name", json_string(outs[i].dst));
-        json_object_set_new(qj, "phase", json_string(di->phase));
-        json_object_set_new(qj, "axis", json_string(di->axis == VQ_AXIS_STATE ? "state" : "theta"));
-        json_object_set_new(qj, "shape", json_pack("[I]", (json_int_t)w));
-        json_object_set_new(qj, "first_step", json_integer(1));
-        json_object_set_new(qj, "subset", json_false());
-        json_object_set_new(qj, "what", json_string(di->what));
-        json_object_set_new(qj, "profiles", json_pack("[s]", pdir));
-        json_array_append_new(qs, qj);
+        cep_json_set(qj, "name", json_string(outs[i].dst));
+        cep_json_set(qj, "phase", json_string(di->phase));
+        cep_json_set(qj, "axis", json_string(di->axis == VQ_AXIS_STATE ? "state" : "theta"));
+        cep_json_set(qj, "shape", json_pack("[I]", (json_int_t)w));
+        cep_json_set(qj, "first_step", json_integer(1));
+        cep_json_set(qj, "subset", json_false());
+        cep_json_set(qj, "what", json_string(di->what));
+        cep_json_set(qj, "profiles", json_pack("[s]", pdir));
+        cep_json_append(qs, qj);
         json_t *t = otol ? json_object_get(otol, outs[i].src) : NULL;
         if (t)
-            json_object_set(ptol, outs[i].dst, t);
+            cep_json_set(ptol, outs[i].dst, json_incref(t));
         else
-            json_object_set_new(ptol, outs[i].dst, json_pack("{s:f,s:f,s:f}", "atol", src->atol,
+            cep_json_set(ptol, outs[i].dst, json_pack("{s:f,s:f,s:f}", "atol", src->atol,
                                                              "rtol", src->rtol, "ulps", src->ulps));
     }
-    json_object_set_new(tol, f == CEP_FMT_BINARY64 ? "binary64" : f == CEP_FMT_BINARY32 ? "binary32" : "bfloat16", ptol);
-    json_object_set_new(co, "inputs", ins);
-    json_object_set_new(co, "quantities", qs);
-    json_object_set_new(co, "tolerance", tol);
-    json_object_set_new(m, "cases", json_pack("[o]", co));
-    json_object_set_new(m, "files", json_object());   /* written by this tool, not checksummed */
+    cep_json_set(tol, f == CEP_FMT_BINARY64 ? "binary64" : f == CEP_FMT_BINARY32 ? "binary32" : "bfloat16", ptol);
+    cep_json_set(co, "inputs", ins);
+    cep_json_set(co, "quantities", qs);
+    cep_json_set(co, "tolerance", tol);
+    cep_json_set(m, "cases", json_pack("[o]", co));
+    cep_json_set(m, "files", json_object());   /* written by this tool, not checksummed */
     (void)man;
     snprintf(path, sizeof path, "%s/manifest.json", o->replay_dir);
     if (st == CEP_OK)
@@ -862,7 +876,11 @@ int cep_vectors_check(const cep_vcheck_opts *o, FILE *out, char *err, size_t err
         fprintf(out, "cep check: suite %s, %zu case(s), profile %s against %s%s, results %s\n",
                 o->vectors_dir, ncs, pname, pdir, o->exact ? " (bit for bit)" : "", o->results_dir);
     for (size_t i = 0; i < ncs; i++)
-        compare_case(&v, &cs[i], i, &fst, o->profile);
+        if (compare_case(&v, &cs[i], i, &fst, o->profile) != CEP_OK) {
+            cep_errf(err, errlen, "case %s: out of memory", cs[i].id);
+            rc = 2;
+            goto done;
+        }
     rc = v.failed ? 1 : 0;
     size_t nq_total = 0, nq_failed = 0;
     for (size_t i = 0; i < ncs; i++)
@@ -874,7 +892,11 @@ int cep_vectors_check(const cep_vcheck_opts *o, FILE *out, char *err, size_t err
     char replay_msg[600] = "";
     if (fst.found) {
         first_text(first, sizeof first, cs, &fst, o->profile);
-        if (o->replay_dir) {
+        if (o->replay_dir && cep_stop_requested()) {
+            /* SIGINT/SIGTERM during the comparison: the replay is not written */
+            snprintf(replay_msg, sizeof replay_msg, "no replay: interrupted, %s is unchanged",
+                     o->replay_dir);
+        } else if (o->replay_dir) {
             int r = write_replay(o, man, &cs[fst.case_i], &fst, pdir, o->profile, replay_msg,
                                  sizeof replay_msg);
             if (r == 2)
@@ -964,48 +986,48 @@ int cep_vectors_check(const cep_vcheck_opts *o, FILE *out, char *err, size_t err
         break;
     case VC_JSON: {
         json_t *r = json_object();
-        json_object_set_new(r, "result", json_string(v.failed ? "fail" : "pass"));
-        json_object_set_new(r, "suite", json_string(o->vectors_dir));
-        json_object_set_new(r, "profile", json_string(pname));
-        json_object_set_new(r, "expected", json_string(pdir));
-        json_object_set_new(r, "values_checked", json_integer((json_int_t)v.total));
-        json_object_set_new(r, "values_failed", json_integer((json_int_t)v.failed));
+        cep_json_set(r, "result", json_string(v.failed ? "fail" : "pass"));
+        cep_json_set(r, "suite", json_string(o->vectors_dir));
+        cep_json_set(r, "profile", json_string(pname));
+        cep_json_set(r, "expected", json_string(pdir));
+        cep_json_set(r, "values_checked", json_integer((json_int_t)v.total));
+        cep_json_set(r, "values_failed", json_integer((json_int_t)v.failed));
         if (fst.found) {
             vc_case *c = &cs[fst.case_i];
             vq_cmp *q = &c->q[fst.q_i];
             json_t *ff = json_object();
-            json_object_set_new(ff, "case", json_string(c->id));
-            json_object_set_new(ff, "phase", json_string(q->info->phase));
-            json_object_set_new(ff, "step", json_integer(fst.step));
-            json_object_set_new(ff, "quantity", json_string(q->name));
-            json_object_set_new(ff, "element", json_string(fst.where));
-            json_object_set_new(ff, "index", json_integer((json_int_t)fst.col));
-            json_object_set_new(ff, "expected", json_real(fst.e));
-            json_object_set_new(ff, "actual", json_real(fst.a));
-            json_object_set_new(ff, "allowed", json_real(fst.allowed));
+            cep_json_set(ff, "case", json_string(c->id));
+            cep_json_set(ff, "phase", json_string(q->info->phase));
+            cep_json_set(ff, "step", json_integer(fst.step));
+            cep_json_set(ff, "quantity", json_string(q->name));
+            cep_json_set(ff, "element", json_string(fst.where));
+            cep_json_set(ff, "index", json_integer((json_int_t)fst.col));
+            cep_json_set(ff, "expected", json_real(fst.e));
+            cep_json_set(ff, "actual", json_real(fst.a));
+            cep_json_set(ff, "allowed", json_real(fst.allowed));
             if (fst.have_last_pass) {
-                json_object_set_new(ff, "last_pass_phase", json_string(fst.last_phase));
-                json_object_set_new(ff, "last_pass_step", json_integer(fst.last_step));
+                cep_json_set(ff, "last_pass_phase", json_string(fst.last_phase));
+                cep_json_set(ff, "last_pass_step", json_integer(fst.last_step));
             }
-            json_object_set_new(r, "first_failure", ff);
+            cep_json_set(r, "first_failure", ff);
         }
         json_t *qa = json_array();
         for (size_t i = 0; i < ncs; i++)
             for (size_t k = 0; k < cs[i].nq; k++) {
                 vq_cmp *q = &cs[i].q[k];
                 json_t *qo = json_object();
-                json_object_set_new(qo, "case", json_string(cs[i].id));
-                json_object_set_new(qo, "quantity", json_string(q->name));
-                json_object_set_new(qo, "checked", json_integer((json_int_t)q->checked));
-                json_object_set_new(qo, "failed", json_integer((json_int_t)q->failed));
-                json_object_set_new(qo, "atol", json_real(q->atol));
-                json_object_set_new(qo, "rtol", json_real(q->rtol));
-                json_object_set_new(qo, "ulps", json_real(q->ulps));
+                cep_json_set(qo, "case", json_string(cs[i].id));
+                cep_json_set(qo, "quantity", json_string(q->name));
+                cep_json_set(qo, "checked", json_integer((json_int_t)q->checked));
+                cep_json_set(qo, "failed", json_integer((json_int_t)q->failed));
+                cep_json_set(qo, "atol", json_real(q->atol));
+                cep_json_set(qo, "rtol", json_real(q->rtol));
+                cep_json_set(qo, "ulps", json_real(q->ulps));
                 if (q->failed)
-                    json_object_set_new(qo, "worst_abs_error", json_real(isfinite(q->worst_err) ? q->worst_err : -1));
-                json_array_append_new(qa, qo);
+                    cep_json_set(qo, "worst_abs_error", json_real(isfinite(q->worst_err) ? q->worst_err : -1));
+                cep_json_append(qa, qo);
             }
-        json_object_set_new(r, "quantities", qa);
+        cep_json_set(r, "quantities", qa);
         char *s = json_dumps(r, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
         if (s) {
             fprintf(out, "%s\n", s);

@@ -100,12 +100,31 @@ typedef struct {
     cep_ctx ctx;
     const char *const *cases; size_t n_cases;   /* fnmatch patterns, none = all */
 } cep_vrun_opts;
+/* The results go to a staging directory RESULTS_DIR/.compute.tmp-XXXXXX and
+ * are renamed into place only when every selected case is done: on a failure
+ * (a non-finite input names its file and index: CEP_ENONFINITE; a diverging
+ * case names the case: CEP_EDIVERGED) or a stop request (cep_stop_requested,
+ * tested between cases: CEP_EINTR) no previous result is touched and the
+ * staging directory is removed. */
 int cep_vectors_compute(const cep_vrun_opts *o, char *err, size_t errlen);
 
 /* A manifest (a jansson json_t, passed as void * so that this header needs
  * no jansson) written atomically: indented, keys in insertion order, reals
- * with 17 significant digits (exact for binary64), a final newline. */
+ * with 17 significant digits (exact for binary64), a final newline.
+ * CEP_ENOMEM, and nothing written, when a field was lost while building it
+ * (cep_json_set below). */
 int cep_manifest_write(const char *path, const void *json, char *err, size_t errlen);
+
+/* Building a manifest.  jansson's setters report a failed allocation (their
+ * own, or a NULL value from a constructor that failed) only by their return
+ * value, so a manifest built with them unchecked can silently miss fields.
+ * Every field of a manifest goes through these, which count such losses
+ * (per thread); cep_json_begin() starts a manifest and cep_manifest_write
+ * refuses one that lost anything.  obj, arr and value are json_t *; value
+ * is stolen, as by json_object_set_new / json_array_append_new. */
+void cep_json_begin(void);
+void cep_json_set(void *obj, const char *key, void *value);
+void cep_json_append(void *arr, void *value);
 
 /* ---- checker ------------------------------------------------------------------- */
 typedef enum { VC_HUMAN, VC_TAP, VC_JUNIT, VC_JSON } vc_format;

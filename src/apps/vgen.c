@@ -528,6 +528,11 @@ static int compute_case(varrays *a, const vcase *c, const vinputs *in, long prec
     static const cep_ctx trace_ctx[3] = {{53, 1, -1073, 1024}, {24, 1, -148, 128},
                                          {8, 1, -132, 128}};
     for (int t = 0; t < 3 && st == CEP_OK; t++) {
+        if (cep_stop_requested()) { /* SIGINT/SIGTERM: a big case stops between its runs */
+            cep_errf(err, errlen, "interrupted during case %s: the previous suites are kept", c->id);
+            st = CEP_EINTR;
+            break;
+        }
         st = vtrace_run_mp(&trace_ctx[t], qt, a->len, &vi);
         if (st != CEP_OK) {
             cep_errf(err, errlen, "case %s: %s trace: %s", c->id, pf_dir[PF_B64 + t],
@@ -591,7 +596,7 @@ static json_t *json_array_of(const double *v, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_real(v[i]));
+        cep_json_append(a, json_real(v[i]));
     return a;
 }
 
@@ -622,7 +627,7 @@ static int budget_json(json_t *tol, json_t *env_obj, const varrays *a, int i, ch
             for (size_t r = 0; r < rows; r++)
                 if (ev[r] > E)
                     E = ev[r];
-            json_object_set_new(penv, prof[p].traces[t] < 0 ? "double_build" : pf_dir[prof[p].traces[t]],
+            cep_json_set(penv, prof[p].traces[t] < 0 ? "double_build" : pf_dir[prof[p].traces[t]],
                                 json_array_of(ev, rows));
         }
         for (size_t j = 0; j < rows * w; j++)
@@ -639,15 +644,15 @@ static int budget_json(json_t *tol, json_t *env_obj, const varrays *a, int i, ch
         double floor_u = prof[p].u * M;
         double atol = pow2_ceil(BUDGET_FACTOR * (E > floor_u ? E : floor_u));
         json_t *qt = json_object();
-        json_object_set_new(qt, "atol", json_real(atol));
-        json_object_set_new(qt, "rtol", json_real(0.0));
-        json_object_set_new(qt, "ulps", json_real(0.0));
-        json_object_set_new(qt, "max_trace_error", json_real(E));
-        json_object_set_new(qt, "max_abs_expected", json_real(M));
+        cep_json_set(qt, "atol", json_real(atol));
+        cep_json_set(qt, "rtol", json_real(0.0));
+        cep_json_set(qt, "ulps", json_real(0.0));
+        cep_json_set(qt, "max_trace_error", json_real(E));
+        cep_json_set(qt, "max_abs_expected", json_real(M));
         json_t *pt = json_object_get(tol, prof[p].name);
-        json_object_set_new(pt, cep_vq_table[i].name, qt);
+        cep_json_set(pt, cep_vq_table[i].name, qt);
         json_t *pe = json_object_get(env_obj, prof[p].name);
-        json_object_set_new(pe, cep_vq_table[i].name, penv);
+        cep_json_set(pe, cep_vq_table[i].name, penv);
     }
     free(env);
     free(env2);
@@ -709,7 +714,7 @@ static json_t *json_shape(size_t ndim, const size_t *shape)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < ndim; i++)
-        json_array_append_new(a, json_integer((json_int_t)shape[i]));
+        cep_json_append(a, json_integer((json_int_t)shape[i]));
     return a;
 }
 
@@ -718,28 +723,28 @@ static json_t *json_shape(size_t ndim, const size_t *shape)
 static json_t *case_json_head(const vcase *c, const cep_shape *sh)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "id", json_string(c->id));
-    json_object_set_new(o, "kind", json_string(c->kind == VQ_KIND_TRAJ ? "trajectory" : "step"));
-    json_object_set_new(o, "comment", json_string(c->comment));
+    cep_json_set(o, "id", json_string(c->id));
+    cep_json_set(o, "kind", json_string(c->kind == VQ_KIND_TRAJ ? "trajectory" : "step"));
+    cep_json_set(o, "comment", json_string(c->comment));
     json_t *fl = json_array();
     char buf[96];
     snprintf(buf, sizeof buf, "%s", c->flags);
     for (char *tok = strtok(buf, " "); tok; tok = strtok(NULL, " "))
-        json_array_append_new(fl, json_string(tok));
-    json_object_set_new(o, "flags", fl);
-    json_object_set_new(o, "model", json_string(cep_model_name(c->model)));
-    json_object_set_new(o, "activation", json_string(cep_activation_name(c->act)));
-    json_object_set_new(o, "eps", json_real(c->eps));
-    json_object_set_new(o, "sizes", json_shape(c->n_sizes, c->sizes));
-    json_object_set_new(o, "S", json_integer((json_int_t)sh->S));
-    json_object_set_new(o, "P", json_integer((json_int_t)sh->P));
-    json_object_set_new(o, "T", json_integer((json_int_t)c->T));
-    json_object_set_new(o, "K", json_integer((json_int_t)c->K));
-    json_object_set_new(o, "beta", json_real(c->beta));
-    json_object_set_new(o, "eta", json_array_of(c->eta, c->n_sizes - 1));
-    json_object_set_new(o, "seed", json_integer((json_int_t)c->seed));
+        cep_json_append(fl, json_string(tok));
+    cep_json_set(o, "flags", fl);
+    cep_json_set(o, "model", json_string(cep_model_name(c->model)));
+    cep_json_set(o, "activation", json_string(cep_activation_name(c->act)));
+    cep_json_set(o, "eps", json_real(c->eps));
+    cep_json_set(o, "sizes", json_shape(c->n_sizes, c->sizes));
+    cep_json_set(o, "S", json_integer((json_int_t)sh->S));
+    cep_json_set(o, "P", json_integer((json_int_t)sh->P));
+    cep_json_set(o, "T", json_integer((json_int_t)c->T));
+    cep_json_set(o, "K", json_integer((json_int_t)c->K));
+    cep_json_set(o, "beta", json_real(c->beta));
+    cep_json_set(o, "eta", json_array_of(c->eta, c->n_sizes - 1));
+    cep_json_set(o, "seed", json_integer((json_int_t)c->seed));
     if (CEP_MODEL_IS_VF(c->model))
-        json_object_set_new(o, "angle_deg", json_real(c->angle));
+        cep_json_set(o, "angle_deg", json_real(c->angle));
     return o;
 }
 
@@ -750,8 +755,8 @@ static int write_case(vsuite *su, json_t *cases, const vcase *c, const vinputs *
 {
     const cep_shape *sh = &in->sh;
     json_t *o = case_json_head(c, sh);
-    json_object_set_new(o, "truth_bits", json_integer(a->truth_bits));
-    json_array_append_new(cases, o);
+    cep_json_set(o, "truth_bits", json_integer(a->truth_bits));
+    cep_json_append(cases, o);
     char rel[512], hdr[512];
     int st = CEP_OK;
 
@@ -775,14 +780,14 @@ static int write_case(vsuite *su, json_t *cases, const vcase *c, const vinputs *
         }
         json_t *e = json_object();
         char fn[600];
-        json_object_set_new(e, "shape", json_shape(1, &inp[k].n));
+        cep_json_set(e, "shape", json_shape(1, &inp[k].n));
         snprintf(fn, sizeof fn, "%s.npy", rel);
-        json_object_set_new(e, "npy", json_string(fn));
+        cep_json_set(e, "npy", json_string(fn));
         snprintf(fn, sizeof fn, "%s.hex", rel);
-        json_object_set_new(e, "hex", json_string(fn));
-        json_object_set_new(ji, inp[k].name, e);
+        cep_json_set(e, "hex", json_string(fn));
+        cep_json_set(ji, inp[k].name, e);
     }
-    json_object_set_new(o, "inputs", ji);
+    cep_json_set(o, "inputs", ji);
     if (st)
         return st;
 
@@ -810,10 +815,10 @@ static int write_case(vsuite *su, json_t *cases, const vcase *c, const vinputs *
         json_t *sub = json_object();
         char fn[600];
         snprintf(fn, sizeof fn, "%s.npy", rel);
-        json_object_set_new(sub, "npy", json_string(fn));
-        json_object_set_new(sub, "count", json_integer((json_int_t)n_idx));
-        json_object_set_new(sub, "rule", json_string(c->comment));
-        json_object_set_new(o, "theta_subset", sub);
+        cep_json_set(sub, "npy", json_string(fn));
+        cep_json_set(sub, "count", json_integer((json_int_t)n_idx));
+        cep_json_set(sub, "rule", json_string(c->comment));
+        cep_json_set(o, "theta_subset", sub);
         if (st) {
             free(idx);
             return st;
@@ -821,15 +826,15 @@ static int write_case(vsuite *su, json_t *cases, const vcase *c, const vinputs *
     }
 
     json_t *tol = json_object(), *envs = json_object(), *qs = json_array();
-    json_object_set_new(tol, "binary64", json_object());
-    json_object_set_new(tol, "binary32", json_object());
-    json_object_set_new(tol, "bfloat16", json_object());
-    json_object_set_new(envs, "binary64", json_object());
-    json_object_set_new(envs, "binary32", json_object());
-    json_object_set_new(envs, "bfloat16", json_object());
-    json_object_set_new(o, "quantities", qs);
-    json_object_set_new(o, "tolerance", tol);
-    json_object_set_new(o, "envelope", envs);
+    cep_json_set(tol, "binary64", json_object());
+    cep_json_set(tol, "binary32", json_object());
+    cep_json_set(tol, "bfloat16", json_object());
+    cep_json_set(envs, "binary64", json_object());
+    cep_json_set(envs, "binary32", json_object());
+    cep_json_set(envs, "bfloat16", json_object());
+    cep_json_set(o, "quantities", qs);
+    cep_json_set(o, "tolerance", tol);
+    cep_json_set(o, "envelope", envs);
     size_t total_values = 0;
     for (int i = 0; i < VQ_N; i++)
         total_values += a->len[i];
@@ -851,15 +856,15 @@ static int write_case(vsuite *su, json_t *cases, const vcase *c, const vinputs *
             ndim = 2;
         }
         json_t *qj = json_object();
-        json_object_set_new(qj, "name", json_string(qi->name));
-        json_object_set_new(qj, "phase", json_string(qi->phase));
-        json_object_set_new(qj, "axis", json_string(qi->axis == VQ_AXIS_STATE ? "state"
+        cep_json_set(qj, "name", json_string(qi->name));
+        cep_json_set(qj, "phase", json_string(qi->phase));
+        cep_json_set(qj, "axis", json_string(qi->axis == VQ_AXIS_STATE ? "state"
                                                    : qi->axis == VQ_AXIS_THETA ? "theta" : "scalar"));
-        json_object_set_new(qj, "shape", json_shape(ndim, shape));
-        json_object_set_new(qj, "first_step", json_integer(qi->first_step >= 0 ? qi->first_step
+        cep_json_set(qj, "shape", json_shape(ndim, shape));
+        cep_json_set(qj, "first_step", json_integer(qi->first_step >= 0 ? qi->first_step
                                                            : (json_int_t)c->K));
-        json_object_set_new(qj, "subset", json_boolean(sub));
-        json_object_set_new(qj, "what", json_string(qi->what));
+        cep_json_set(qj, "subset", json_boolean(sub));
+        cep_json_set(qj, "what", json_string(qi->what));
         json_t *prof = json_array();
         for (int p = 0; p < PF_N && st == CEP_OK; p++) {
             const double *v = a->val[p][i];
@@ -878,10 +883,10 @@ static int write_case(vsuite *su, json_t *cases, const vcase *c, const vinputs *
             /* The paper-sized case keeps .hex for the narrow formats only (size). */
             st = write_array(su, rel, v, ndim, shape, pf_fmt[p], !idx || pf_fmt[p] != CEP_FMT_BINARY64, hdr);
             free(tmp);
-            json_array_append_new(prof, json_string(pf_dir[p]));
+            cep_json_append(prof, json_string(pf_dir[p]));
         }
-        json_object_set_new(qj, "profiles", prof);
-        json_array_append_new(qs, qj);
+        cep_json_set(qj, "profiles", prof);
+        cep_json_append(qs, qj);
         if (st == CEP_OK)
             st = budget_json(tol, envs, a, i, su->err, sizeof su->err, c->id);
     }
@@ -945,22 +950,22 @@ static int write_case(vsuite *su, json_t *cases, const vcase *c, const vinputs *
     /* Which profiles come in which file format (spec/vectors.md §3). */
     json_t *fm = json_object(), *npy = json_array(), *hex = json_array(), *tf = json_array();
     for (int p = 0; p < PF_N; p++) {
-        json_array_append_new(npy, json_string(pf_dir[p]));
+        cep_json_append(npy, json_string(pf_dir[p]));
         if (!idx || pf_fmt[p] != CEP_FMT_BINARY64)
-            json_array_append_new(hex, json_string(pf_dir[p]));
+            cep_json_append(hex, json_string(pf_dir[p]));
         if (c->kind == VQ_KIND_STEP)
-            json_array_append_new(tf, json_string(pf_dir[p]));
+            cep_json_append(tf, json_string(pf_dir[p]));
     }
-    json_object_set_new(fm, "npy", npy);
-    json_object_set_new(fm, "hex", hex);
-    json_object_set_new(fm, "testfloat", tf);
+    cep_json_set(fm, "npy", npy);
+    cep_json_set(fm, "hex", hex);
+    cep_json_set(fm, "testfloat", tf);
     if (small) {
         snprintf(rel, sizeof rel, "%s/%s.h", c->id, c->id);
-        json_object_set_new(fm, "c_header", json_string(rel));
+        cep_json_set(fm, "c_header", json_string(rel));
     } else {
-        json_object_set_new(fm, "c_header", json_null());
+        cep_json_set(fm, "c_header", json_null());
     }
-    json_object_set_new(o, "formats", fm);
+    cep_json_set(o, "formats", fm);
     free(idx);
     return st;
 }
@@ -977,7 +982,7 @@ static int sha_cb(const char *p, const struct stat *sb, int flag, struct FTW *ft
     char hex[65];
     if (cep_sha256_file(hex, p, g_sha_err, sizeof g_sha_err) != 0)
         return 1;
-    json_object_set_new(g_files, p + g_root_len + 1, json_string(hex));
+    cep_json_set(g_files, p + g_root_len + 1, json_string(hex));
     return 0;
 }
 
@@ -991,14 +996,16 @@ static json_t *sorted_files(json_t *files)
     size_t n = json_object_size(files), k = 0;
     const char **keys = malloc((n ? n : 1) * sizeof *keys);
     json_t *out = json_object();
-    if (!keys)
-        return out;
+    if (!keys) {
+        json_decref(out);
+        return NULL;          /* counted as a lost field by cep_json_set */
+    }
     const char *key;
     json_t *val;
     json_object_foreach(files, key, val) keys[k++] = key;
     qsort(keys, n, sizeof *keys, cmp_keys);
     for (size_t i = 0; i < n; i++)
-        json_object_set(out, keys[i], json_object_get(files, keys[i]));
+        cep_json_set(out, keys[i], json_incref(json_object_get(files, keys[i])));
     free(keys);
     return out;
 }
@@ -1006,23 +1013,60 @@ static json_t *sorted_files(json_t *files)
 static int write_manifest(vsuite *su, json_t *m)
 {
     g_files = json_object();
+    if (g_files == NULL) {
+        cep_errf(su->err, sizeof su->err, "%s: out of memory", su->root);
+        return CEP_ENOMEM;
+    }
     g_root_len = strlen(su->root);
     if (nftw(su->root, sha_cb, 16, FTW_PHYS) != 0) {
         cep_errf(su->err, sizeof su->err, "%s", g_sha_err);
         json_decref(g_files);
         return CEP_EVF_IO;
     }
-    json_object_set_new(m, "files", sorted_files(g_files));
+    cep_json_set(m, "files", sorted_files(g_files));
     json_decref(g_files);
     char path[8192];
     snprintf(path, sizeof path, "%s/manifest.json", su->root);
     return cep_manifest_write(path, m, su->err, sizeof su->err);
 }
 
+static _Thread_local unsigned json_lost;   /* fields lost since cep_json_begin */
+
+void cep_json_begin(void) { json_lost = 0; }
+
+void cep_json_set(void *obj, const char *key, void *value)
+{
+    if (json_object_set_new((json_t *)obj, key, (json_t *)value) != 0)
+        json_lost++;
+}
+
+void cep_json_append(void *arr, void *value)
+{
+    if (json_array_append_new((json_t *)arr, (json_t *)value) != 0)
+        json_lost++;
+}
+
 int cep_manifest_write(const char *path, const void *json, char *err, size_t errlen)
 {
+    if (json == NULL || json_lost != 0) {
+        cep_errf(err, errlen, "%s: out of memory while building the manifest", path);
+        return CEP_ENOMEM;
+    }
     char *text = json_dumps((const json_t *)json,
                             JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    /* Read the text back and compare: jansson 2.14's json_dumps can return
+     * a text with a key missing when one of its allocations fails (seen
+     * under tests/test_allocfail.c; docs/robustness.md), and the 17 digits
+     * must give back every binary64 exactly. */
+    json_t *back = text ? json_loads(text, 0, NULL) : NULL;
+    int same = back != NULL && json_equal(back, (json_t *)json);
+    json_decref(back);
+    if (text != NULL && !same) {
+        free(text);
+        cep_errf(err, errlen, "%s: the manifest text does not read back as the manifest "
+                 "(out of memory?)", path);
+        return CEP_ENOMEM;
+    }
     size_t n = text ? strlen(text) : 0;
     char *line = text ? realloc(text, n + 2) : NULL;
     if (line == NULL) {
@@ -1039,58 +1083,59 @@ int cep_manifest_write(const char *path, const void *json, char *err, size_t err
 
 static json_t *suite_head(const char *suite, const cep_vgen_opts *o)
 {
+    cep_json_begin();
     json_t *m = json_object();
-    json_object_set_new(m, "schema", json_string(CEP_VECTORS_SCHEMA));
-    json_object_set_new(m, "schema_version", json_string(CEP_VECTORS_SCHEMA_VERSION));
-    json_object_set_new(m, "suite", json_string(suite));
-    json_object_set_new(m, "level", json_integer(o->level));
+    cep_json_set(m, "schema", json_string(CEP_VECTORS_SCHEMA));
+    cep_json_set(m, "schema_version", json_string(CEP_VECTORS_SCHEMA_VERSION));
+    cep_json_set(m, "suite", json_string(suite));
+    cep_json_set(m, "level", json_integer(o->level));
     json_t *g = json_object();
-    json_object_set_new(g, "name", json_string("cep"));
-    json_object_set_new(g, "version", json_string(CEP_VERSION));
-    json_object_set_new(g, "source_sha256", json_string(o->source_hash ? o->source_hash : "unknown"));
-    json_object_set_new(g, "mpfr_version", json_string(mpfr_get_version()));
-    json_object_set_new(g, "gmp_version", json_string(gmp_version));
-    json_object_set_new(m, "generator", g);
+    cep_json_set(g, "name", json_string("cep"));
+    cep_json_set(g, "version", json_string(CEP_VERSION));
+    cep_json_set(g, "source_sha256", json_string(o->source_hash ? o->source_hash : "unknown"));
+    cep_json_set(g, "mpfr_version", json_string(mpfr_get_version()));
+    cep_json_set(g, "gmp_version", json_string(gmp_version));
+    cep_json_set(m, "generator", g);
     json_t *t = json_object();
-    json_object_set_new(t, "precision_bits", json_integer(o->truth_prec));
-    json_object_set_new(t, "recheck_bits", json_integer(2 * o->truth_prec));
-    json_object_set_new(t, "rounding", json_string("to nearest, ties to even, once, from the "
+    cep_json_set(t, "precision_bits", json_integer(o->truth_prec));
+    cep_json_set(t, "recheck_bits", json_integer(2 * o->truth_prec));
+    cep_json_set(t, "rounding", json_string("to nearest, ties to even, once, from the "
                                                    "MPFR value to each target format"));
-    json_object_set_new(t, "targets", json_string("truth64: binary64; truth32: binary32 (with "
+    cep_json_set(t, "targets", json_string("truth64: binary64; truth32: binary32 (with "
                                                   "subnormals)"));
-    json_object_set_new(m, "truth", t);
+    cep_json_set(m, "truth", t);
     json_t *p = json_object();
-    json_object_set_new(p, "truth64", json_string("the truth rounded to binary64 ('<f8', 16-digit hex)"));
-    json_object_set_new(p, "truth32", json_string("the truth rounded to binary32 ('<f4', 8-digit hex)"));
-    json_object_set_new(p, "b64", json_string("the algorithm computed in binary64 (MPFR, 53 bits, "
+    cep_json_set(p, "truth64", json_string("the truth rounded to binary64 ('<f8', 16-digit hex)"));
+    cep_json_set(p, "truth32", json_string("the truth rounded to binary32 ('<f4', 8-digit hex)"));
+    cep_json_set(p, "b64", json_string("the algorithm computed in binary64 (MPFR, 53 bits, "
                                               "exponents [-1073, 1024], subnormals), operation order of spec/model.md"));
-    json_object_set_new(p, "b32", json_string("the same in binary32 (24 bits, [-148, 128])"));
-    json_object_set_new(p, "bf16", json_string("the same in bfloat16 (8 bits, [-132, 128]); "
+    cep_json_set(p, "b32", json_string("the same in binary32 (24 bits, [-148, 128])"));
+    cep_json_set(p, "bf16", json_string("the same in bfloat16 (8 bits, [-132, 128]); "
                                                "'<f4' in .npy (exact), 4-digit hex"));
-    json_object_set_new(m, "profiles", p);
+    cep_json_set(m, "profiles", p);
     json_t *b = json_object();
-    json_object_set_new(b, "rule", json_string("pass when |a - e| <= atol + rtol |e| + ulps ULP(e)"));
-    json_object_set_new(b, "expected", json_string("binary64: truth64; binary32 and bfloat16: truth32"));
-    json_object_set_new(b, "derivation", json_string(
+    cep_json_set(b, "rule", json_string("pass when |a - e| <= atol + rtol |e| + ulps ULP(e)"));
+    cep_json_set(b, "expected", json_string("binary64: truth64; binary32 and bfloat16: truth32"));
+    cep_json_set(b, "derivation", json_string(
         "per case and quantity: E = the largest |trace - expected| over every step and index and "
         "over the variations (binary64: the b64 trace and the double build with the platform's "
         "libm; binary32: the b32 trace; bfloat16: the bf16 trace); M = the largest |expected|; "
         "u = 2^-53, 2^-24, 2^-8; atol = 8 max(E, u M) rounded up to a power of two; rtol = ulps = 0"));
-    json_object_set_new(b, "safety_factor", json_real(BUDGET_FACTOR));
-    json_object_set_new(m, "budget", b);
+    cep_json_set(b, "safety_factor", json_real(BUDGET_FACTOR));
+    cep_json_set(m, "budget", b);
     json_t *n = json_object();
-    json_object_set_new(n, "BASIC", json_string("a model x activation x size grid point, default inputs"));
-    json_object_set_new(n, "NEGATIVE_BETA", json_string("beta < 0"));
-    json_object_set_new(n, "SATURATION", json_string("pre-activations deep in the flat tails of rho"));
-    json_object_set_new(n, "KINK", json_string("values exactly on hardsigmoid's kinks 0 and 1"));
-    json_object_set_new(n, "ZERO_INPUT", json_string("x = 0"));
-    json_object_set_new(n, "LARGE_WEIGHTS", json_string("weights and biases scaled by 8"));
-    json_object_set_new(n, "LONG_HORIZON", json_string("T >= 500"));
-    json_object_set_new(n, "PAPER_SIZE", json_string("the paper's 784-512-10 network"));
-    json_object_set_new(n, "THETA_SUBSET", json_string("per-step theta quantities keep the columns listed in inputs/theta_index"));
-    json_object_set_new(n, "LEVEL2", json_string("generated on demand (LEVEL=2), not committed"));
-    json_object_set_new(m, "notes", n);
-    json_object_set_new(m, "inputs", json_string(
+    cep_json_set(n, "BASIC", json_string("a model x activation x size grid point, default inputs"));
+    cep_json_set(n, "NEGATIVE_BETA", json_string("beta < 0"));
+    cep_json_set(n, "SATURATION", json_string("pre-activations deep in the flat tails of rho"));
+    cep_json_set(n, "KINK", json_string("values exactly on hardsigmoid's kinks 0 and 1"));
+    cep_json_set(n, "ZERO_INPUT", json_string("x = 0"));
+    cep_json_set(n, "LARGE_WEIGHTS", json_string("weights and biases scaled by 8"));
+    cep_json_set(n, "LONG_HORIZON", json_string("T >= 500"));
+    cep_json_set(n, "PAPER_SIZE", json_string("the paper's 784-512-10 network"));
+    cep_json_set(n, "THETA_SUBSET", json_string("per-step theta quantities keep the columns listed in inputs/theta_index"));
+    cep_json_set(n, "LEVEL2", json_string("generated on demand (LEVEL=2), not committed"));
+    cep_json_set(m, "notes", n);
+    cep_json_set(m, "inputs", json_string(
         "x, y, theta from the PRNG of spec/model.md §7 (INIT.1-2) with the case's seed, edited as "
         "the flags say, then rounded to bfloat16; single-step s and v as spec/vectors.md says"));
     return m;
@@ -1136,22 +1181,31 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
         return CEP_EOVERFLOW;
     static const char *const suites[2] = {"traj", "step"};
     int st = CEP_OK;
+    /* Both suites are written to <suite>.new first and swapped in only when
+     * both are complete; a failure or a stop request (cep_stop_requested:
+     * SIGINT, SIGTERM) removes the .new directories and leaves the previous
+     * suites untouched. */
+    vsuite sus[2];
+    memset(sus, 0, sizeof sus);
+    size_t n_done[2] = {0, 0};
     for (int s = 0; s < 2 && st == CEP_OK; s++) {
         vq_kind kind = s == 0 ? VQ_KIND_TRAJ : VQ_KIND_STEP;
         vsuite su;
         memset(&su, 0, sizeof su);
-        char final_dir[4096], old_dir[4200];
+        char final_dir[4096];
         snprintf(final_dir, sizeof final_dir, "%s/%s", o->out_dir, suites[s]);
         snprintf(su.root, sizeof su.root, "%s.new", final_dir);
-        snprintf(old_dir, sizeof old_dir, "%s.old", final_dir);
         if (rm_rf(su.root) != 0) {
             cep_errf(err, errlen, "%s: cannot remove: %s", su.root, strerror(errno));
-            return CEP_EVF_OPEN;
+            st = CEP_EVF_OPEN;
+            break;
         }
-        if (cep_mkdir_p(su.root, err, errlen) != 0)
-            return CEP_EVF_OPEN;
+        if (cep_mkdir_p(su.root, err, errlen) != 0) {
+            st = CEP_EVF_OPEN;
+            break;
+        }
         json_t *m = suite_head(suites[s], o), *jcases = json_array();
-        json_object_set_new(m, "cases", jcases);
+        cep_json_set(m, "cases", jcases);
         size_t done = 0, total = 0;
         for (size_t i = 0; i < n; i++)
             if (cases[i].kind == kind && (!o->only || fnmatch(o->only, cases[i].id, 0) == 0))
@@ -1160,6 +1214,12 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
             const vcase *c = &cases[i];
             if (c->kind != kind || (o->only && fnmatch(o->only, c->id, 0) != 0))
                 continue;
+            if (cep_stop_requested()) {
+                cep_errf(err, errlen, "interrupted before case %s: the previous suites in %s are kept",
+                         c->id, o->out_dir);
+                st = CEP_EINTR;
+                break;
+            }
             double t0 = now_s();
             vinputs in;
             varrays a;
@@ -1187,6 +1247,14 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
                 cep_errf(err, errlen, "%s", su.err);
         }
         json_decref(m);
+        sus[s] = su;
+        n_done[s] = done;
+    }
+    for (int s = 0; s < 2; s++) {
+        const vsuite *sp = &sus[s];
+        char final_dir[4096], old_dir[4200];
+        snprintf(final_dir, sizeof final_dir, "%s/%s", o->out_dir, suites[s]);
+        snprintf(old_dir, sizeof old_dir, "%s.old", final_dir);
         if (st == CEP_OK) {
             /* Swap the complete suite in: the old one survives until then. */
             rm_rf(old_dir);
@@ -1195,14 +1263,14 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
                 cep_errf(err, errlen, "%s: cannot move aside: %s", final_dir, strerror(errno));
                 return CEP_EVF_IO;
             }
-            if (rename(su.root, final_dir) != 0) {
-                cep_errf(err, errlen, "%s: cannot rename to %s: %s", su.root, final_dir, strerror(errno));
+            if (rename(sp->root, final_dir) != 0) {
+                cep_errf(err, errlen, "%s: cannot rename to %s: %s", sp->root, final_dir, strerror(errno));
                 return CEP_EVF_IO;
             }
             rm_rf(old_dir);
-            say(o, "vectors: wrote %s (%zu cases)", final_dir, done);
-        } else {
-            rm_rf(su.root);
+            say(o, "vectors: wrote %s (%zu cases)", final_dir, n_done[s]);
+        } else if (sp->root[0]) {
+            rm_rf(sp->root);
         }
     }
     return st;

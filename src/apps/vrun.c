@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <jansson.h>
 #include "internal.h"
 #include "apps/vectors.h"
@@ -61,7 +63,8 @@ static int jdouble(json_t *o, const char *k, double *out)
     return 0;
 }
 
-static int run_case(const cep_vrun_opts *o, json_t *co, const char *id, char *err, size_t errlen)
+static int run_case(const cep_vrun_opts *o, const char *out_root, json_t *co, const char *id,
+                    char *err, size_t errlen)
 {
     char where[512];
     snprintf(where, sizeof where, "%s/manifest.json: case '%s'", o->vectors_dir, id);
@@ -118,7 +121,7 @@ static int run_case(const cep_vrun_opts *o, json_t *co, const char *id, char *er
             cep_errf(err, errlen, "case %s: %s", id, cep_vectors_strerror(st));
     }
     char dir[8192];
-    snprintf(dir, sizeof dir, "%s/%s", o->results_dir, id);
+    snprintf(dir, sizeof dir, "%s/%s", out_root, id);
     if (!st)
         st = cep_mkdir_p(dir, err, errlen);
     for (size_t i = 0; i < VQ_N && !st; i++) {
@@ -150,6 +153,47 @@ static int run_case(const cep_vrun_opts *o, json_t *co, const char *id, char *er
     return st;
 }
 
+/* The staging directory: <stage>/<case>/<file>, two levels of plain files.
+ * publish = 1 renames every file into results_dir/<case>/ (each rename
+ * atomic) before removing what is left; 0 only removes. */
+static int stage_finish(const char *stage, const char *results_dir, int publish, char *err,
+                        size_t errlen)
+{
+    int st = CEP_OK;
+    DIR *d = opendir(stage);
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char sub[8400], dst_dir[8400];
+        snprintf(sub, sizeof sub, "%s/%s", stage, e->d_name);
+        snprintf(dst_dir, sizeof dst_dir, "%s/%s", results_dir, e->d_name);
+        if (publish && st == CEP_OK && cep_mkdir_p(dst_dir, err, errlen) != CEP_OK)
+            st = CEP_EVF_OPEN;
+        DIR *d2 = opendir(sub);
+        struct dirent *f;
+        while (d2 != NULL && (f = readdir(d2)) != NULL) {
+            if (strcmp(f->d_name, ".") == 0 || strcmp(f->d_name, "..") == 0)
+                continue;
+            char src[8800], dst[8800];
+            snprintf(src, sizeof src, "%s/%s", sub, f->d_name);
+            snprintf(dst, sizeof dst, "%s/%s", dst_dir, f->d_name);
+            if (publish && st == CEP_OK && rename(src, dst) != 0) {
+                cep_errf(err, errlen, "%s: cannot rename %s to it: %s", dst, src, strerror(errno));
+                st = CEP_EVF_IO;
+            }
+            unlink(src);
+        }
+        if (d2 != NULL)
+            closedir(d2);
+        rmdir(sub);
+    }
+    if (d != NULL)
+        closedir(d);
+    rmdir(stage);
+    return st;
+}
+
 int cep_vectors_compute(const cep_vrun_opts *o, char *err, size_t errlen)
 {
     if (!o || !o->vectors_dir || !o->results_dir)
@@ -170,6 +214,19 @@ int cep_vectors_compute(const cep_vrun_opts *o, char *err, size_t errlen)
     }
     if (!st)
         st = cep_mkdir_p(o->results_dir, err, errlen);
+    /* Every case is written into a staging directory inside results_dir and
+     * moved into place only when all selected cases are done: a failure or a
+     * stop request (SIGINT, SIGTERM) leaves the previous results untouched. */
+    char stage[8192] = "";
+    if (!st) {
+        snprintf(stage, sizeof stage, "%s/.compute.tmp-XXXXXX", o->results_dir);
+        if (mkdtemp(stage) == NULL) {
+            cep_errf(err, errlen, "%s: cannot create a staging directory in it: %s", o->results_dir,
+                     strerror(errno));
+            stage[0] = '\0';
+            st = CEP_EVF_OPEN;
+        }
+    }
     size_t done = 0;
     for (size_t i = 0; !st && i < json_array_size(cases); i++) {
         json_t *co = json_array_get(cases, i);
@@ -184,12 +241,27 @@ int cep_vectors_compute(const cep_vrun_opts *o, char *err, size_t errlen)
             sel |= fnmatch(o->cases[k], id, 0) == 0;
         if (!sel)
             continue;
-        st = run_case(o, co, id, err, errlen);
+        if (cep_stop_requested()) {
+            cep_errf(err, errlen, "interrupted before case %s: the previous results in %s are kept",
+                     id, o->results_dir);
+            st = CEP_EINTR;
+            break;
+        }
+        st = run_case(o, stage, co, id, err, errlen);
         done++;
     }
     if (!st && done == 0) {
         cep_errf(err, errlen, "%s: no case selected", path);
         st = CEP_EV_USAGE;
+    }
+    if (!st && cep_stop_requested()) {
+        cep_errf(err, errlen, "interrupted: the previous results in %s are kept", o->results_dir);
+        st = CEP_EINTR;
+    }
+    if (stage[0]) {
+        int st2 = stage_finish(stage, o->results_dir, st == CEP_OK, err, errlen);
+        if (st == CEP_OK)
+            st = st2;
     }
     json_decref(man);
     return st;

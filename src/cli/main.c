@@ -268,7 +268,11 @@ static int cmd_theorem(int argc, char **argv)
     cfg.angle_deg = o.angle;
     cep_theorem_report rep;
     static cep_angle_sweep sweep;
-    for (size_t i = 0; i < o.n_angles; i++) {
+    /* SIGINT/SIGTERM: stop between betas, keep the previous report (exit 128 + signal) */
+    cep_clear_stop();
+    cep_stop_on_signals(1);
+    st = CEP_OK;
+    for (size_t i = 0; i < o.n_angles && st != CEP_EINTR; i++) {
         /* (TC.16) one full check per angle; the report below is at --angle */
         fprintf(stderr, "[theorem] angle sweep: %zu/%zu, B at %g degrees to W^T\n", i + 1, o.n_angles,
                 o.angles[i]);
@@ -289,8 +293,11 @@ static int cmd_theorem(int argc, char **argv)
             cep_theorem_report_free(&rep);
             continue;
         }
+        if (st == CEP_EINTR)
+            break;
         if (st != CEP_OK) {
             fprintf(stderr, "cep theorem: --angle-sweep at %g degrees: %s\n", o.angles[i], cep_strerror(st));
+            cep_stop_on_signals(0);
             free(x);
             free(y);
             return 2;
@@ -308,9 +315,14 @@ static int cmd_theorem(int argc, char **argv)
     }
     if (o.n_angles)
         cfg.angle_sweep = &sweep;
-    st = cep_theorem(&rep, &cfg);
+    if (st != CEP_EINTR)
+        st = cep_theorem(&rep, &cfg);
     int rc = 0;
-    if (st == CEP_ENOTCONVERGED && !(rep.sw[0].residual_conv < 1e300)) {
+    if (st == CEP_EINTR) {
+        rc = 128 + cep_stop_requested();
+        fprintf(stderr, "cep theorem: interrupted (signal %d) before the report was written; "
+                        "%s is unchanged\n", rc - 128, o.out_dir);
+    } else if (st == CEP_ENOTCONVERGED && !(rep.sw[0].residual_conv < 1e300)) {
         fprintf(stderr, "cep theorem: the first phase diverged: after %zu steps the residual "
                         "||s_t - s_{t-1}||_inf is beyond binary64's range (%g); use a contracting "
                         "network (smaller eps or weights, another activation)\n",
@@ -337,7 +349,11 @@ static int cmd_theorem(int argc, char **argv)
         if (rep.sw[1].status != CEP_OK)
             printf("note: the binary64 sweep did not run: %s (residual %.3e after %zu steps)\n",
                    cep_strerror(rep.sw[1].status), rep.sw[1].residual_conv, rep.sw[1].T_conv);
-        if (cep_theorem_write(&rep, &cfg, o.out_dir, cmdline, &figs, err, sizeof err) != 0) {
+        int wst = cep_theorem_write(&rep, &cfg, o.out_dir, cmdline, &figs, err, sizeof err);
+        if (wst == CEP_EINTR) {
+            rc = 128 + cep_stop_requested();
+            fprintf(stderr, "cep theorem: %s (signal %d; no temporary directory left)\n", err, rc - 128);
+        } else if (wst != 0) {
             fprintf(stderr, "cep theorem: %s\n", err);
             rc = 1;
         } else {
@@ -362,6 +378,7 @@ static int cmd_theorem(int argc, char **argv)
                                     : rep.verdict == CEP_VERDICT_FAIL ? "FAIL" : "APPROXIMATE");
         }
     }
+    cep_stop_on_signals(0);
     cep_theorem_report_free(&rep);
     free(x);
     free(y);

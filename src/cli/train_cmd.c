@@ -97,8 +97,7 @@ static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_requested = 1;
+    stop_requested = sig;   /* exit status 128 + sig: 130 for SIGINT, 143 for SIGTERM */
 }
 
 /* ---- progress --------------------------------------------------------------- */
@@ -180,7 +179,13 @@ static int write_csv(const char *dir, const double *hist, size_t rows, char *err
 }
 
 /* curve.gp (error in % against epoch, train and test), run by gnuplot into
- * curve.png and curve.svg; 1 when the figures were made. */
+ * curve.png and curve.svg; 1 when the figures were made.  cep runs it through
+ * a driver that sets out_suffix, so that gnuplot writes curve.{png,svg}.new,
+ * renamed over the figures only when gnuplot succeeded (never a half-drawn
+ * figure under its name); `gnuplot curve.gp` by hand writes them directly.
+ * 0 when gnuplot is missing or fails (the figures are an extra, reported);
+ * -1 when a script cannot be written (err says why): like any other file of
+ * the run, that is an error. */
 static int write_figure(const char *dir, const char *title, char *err, size_t errlen)
 {
     char path[4200], script[4096];
@@ -193,9 +198,10 @@ static int write_figure(const char *dir, const char *title, char *err, size_t er
         "set ylabel 'error (%%)'\n"
         "set title '%s'\n"
         "set logscale y\n"
+        "if (!exists('out_suffix')) out_suffix = ''\n"
         "do for [t in 'pngcairo svg'] {\n"
-        "  if (t eq 'pngcairo') { set terminal pngcairo size 900,600; set output 'curve.png' } "
-        "else { set terminal svg size 900,600; set output 'curve.svg' }\n"
+        "  if (t eq 'pngcairo') { set terminal pngcairo size 900,600; set output 'curve.png'.out_suffix } "
+        "else { set terminal svg size 900,600; set output 'curve.svg'.out_suffix }\n"
         "  plot 'train.csv' skip 1 using 1:(100*$3) with linespoints title 'train error (first phase, during the epoch)', \\\n"
         "       'train.csv' skip 1 using 1:(100*$5) with linespoints title 'test error'\n"
         "}\n", title);
@@ -203,9 +209,23 @@ static int write_figure(const char *dir, const char *title, char *err, size_t er
         return 0;
     snprintf(path, sizeof path, "%s/curve.gp", dir);
     if (cep_text_write_atomic(path, script, err, errlen) != CEP_OK)
-        return 0;
-    const char *scripts[] = {"curve.gp"};
-    return cep_gnuplot_run(dir, scripts, 1);
+        return -1;
+    char drv[4200], png[4200], svg[4200], png_new[4300], svg_new[4300];
+    snprintf(drv, sizeof drv, "%s/curve.tmp-run.gp", dir);
+    snprintf(png, sizeof png, "%s/curve.png", dir);
+    snprintf(svg, sizeof svg, "%s/curve.svg", dir);
+    snprintf(png_new, sizeof png_new, "%s.new", png);
+    snprintf(svg_new, sizeof svg_new, "%s.new", svg);
+    if (cep_text_write_atomic(drv, "out_suffix = '.new'\nload 'curve.gp'\n", err, errlen) != CEP_OK)
+        return -1;
+    const char *scripts[] = {"curve.tmp-run.gp"};
+    int ok = cep_gnuplot_run(dir, scripts, 1);
+    unlink(drv);
+    if (ok && (rename(png_new, png) != 0 || rename(svg_new, svg) != 0))
+        ok = 0;
+    unlink(png_new);
+    unlink(svg_new);
+    return ok;
 }
 
 static void theta_hash(char hex[65], const double *theta, size_t P)
@@ -535,6 +555,8 @@ int cmd_train(int argc, char **argv)
     if (hist == NULL) {
         fprintf(stderr, "cep train: out of memory\n");
         cep_trainer_free(t);
+        cep_dataset_free(&train);
+        cep_dataset_free(&test);
         cep_ckpt_free(&ck);
         return 1;
     }
@@ -543,8 +565,9 @@ int cmd_train(int argc, char **argv)
     size_t ntrain = o.train_max && o.train_max < train.n ? o.train_max : train.n;
     size_t ntest = o.test_max && o.test_max < test.n ? o.test_max : test.n;
     /* run.txt: what this run is, for people */
+    static char run_txt[4096];
     {
-        char txt[4096], lrs[256] = "";
+        char lrs[256] = "", *txt = run_txt;
         size_t l = 0;
         for (size_t n = N; n >= 1; n--)
             l += (size_t)snprintf(lrs + l, sizeof lrs - l, "%s%g", n == N ? "" : ",", c->eta[n - 1]);
@@ -552,7 +575,7 @@ int cmd_train(int argc, char **argv)
         l = 0;
         for (size_t n = 0; n < o.n_sizes; n++)
             l += (size_t)snprintf(sz + l, sizeof sz - l, "%s%zu", n ? "-" : "", o.sizes[n]);
-        snprintf(txt, sizeof txt,
+        snprintf(txt, sizeof run_txt,
                  "preset %s%s\nmodel %s, activation %s, sizes %s\nalgorithm %s, T %zu, K %zu, beta %g, "
                  "randbeta %g, lr (output first) %s, batch %zu, seed %llu, VF angle %g\nengine %s, threads %u\n"
                  "data %s: %zu training examples, %zu test examples\n",
@@ -562,14 +585,14 @@ int cmd_train(int argc, char **argv)
                  c->angle_deg,
                  c->literal ? "literal" : "fast", c->threads, o.data, ntrain, ntest);
         fputs(txt, stdout);
-        char p[4200];
-        snprintf(p, sizeof p, "%s/run.txt", outdir);
-        cep_text_write_atomic(p, txt, NULL, 0);
+        /* run_txt is written with the first finished epoch's files, so that an
+         * interrupted first epoch leaves a previous run's files all intact */
     }
     stop_requested = 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;   /* a signal must not fail a write in progress */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     snprintf(ckpath, sizeof ckpath, "%s/checkpoint.bin", outdir);
@@ -589,9 +612,10 @@ int cmd_train(int argc, char **argv)
         if (ps.tty)
             printf("\r\033[K");
         if (st == CEP_ETRAIN_INTERRUPTED || (st == CEP_OK && stop_requested)) {
-            printf("cep train: interrupted during epoch %u; the files of epoch %u are kept in %s "
-                   "(continue: cep train --resume %s --epochs %u)\n", e, e - 1, outdir, ckpath, o.epochs);
-            rc = 130;
+            printf("cep train: interrupted (signal %d) during epoch %u; the files of epoch %u are "
+                   "kept in %s (continue: cep train --resume %s --epochs %u)\n", (int)stop_requested,
+                   e, e - 1, outdir, ckpath, o.epochs);
+            rc = 128 + (stop_requested > 0 ? (int)stop_requested : SIGINT);
             break;
         }
         if (st != CEP_OK) {
@@ -643,10 +667,25 @@ int cmd_train(int argc, char **argv)
             rc = 1;
             break;
         }
+        if (run_txt[0]) { /* with the first finished epoch (see above) */
+            char p[4200];
+            snprintf(p, sizeof p, "%s/run.txt", outdir);
+            if ((st = cep_text_write_atomic(p, run_txt, err, sizeof err)) != CEP_OK) {
+                fprintf(stderr, "cep train: %s\n", err);
+                rc = 1;
+                break;
+            }
+            run_txt[0] = '\0';
+        }
         char title[256];
         snprintf(title, sizeof title, "cep train %s (%s, %s)", o.resume ? "(resumed)" : o.pre->name,
                  cep_algo_name(c->algo), cep_model_name(o.model));
         figures = write_figure(outdir, title, err, sizeof err);
+        if (figures < 0) {
+            fprintf(stderr, "cep train: %s\n", err);
+            rc = 1;
+            break;
+        }
     }
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);

@@ -159,118 +159,52 @@ static void progress_line(void *arg, const char *line)
     fprintf(stderr, "%s\n", line);
 }
 
-int cmd_vectors(int argc, char **argv)
+/* ---- parsing (no work done, nothing on stdout: tests/fuzz/fuzz_cli.c) ---- */
+
+int vectors_parse(vectors_args *a, int argc, char **argv)
 {
-    cep_vgen_opts o;
-    memset(&o, 0, sizeof o);
-    o.out_dir = "vectors/v1";
-    o.level = 1;
-    o.truth_prec = 256;
-    o.progress = progress_line;
+    memset(a, 0, sizeof *a);
+    cep_vgen_opts *o = &a->o;
+    o->out_dir = "vectors/v1";
+    o->level = 1;
+    o->truth_prec = 256;
+    o->progress = progress_line;
     static const char *const flags[] = {"--quiet", NULL};
     argscan sc = scan_of("vectors", argc, argv, 0, flags);
-    char *a = NULL, *v = NULL;
+    char *k_a = NULL, *v = NULL;
     arg_kind k;
-    while ((k = next_arg(&sc, &a, &v)) != ARG_DONE) {
+    while ((k = next_arg(&sc, &k_a, &v)) != ARG_DONE) {
         long n;
         if (k == ARG_ERROR)
             return 2;
         if (k == ARG_HELP) {
-            fputs(usage_vectors, stdout);
+            a->help = 1;
             return 0;
         }
         if (k == ARG_FLAG) {
-            o.progress = NULL;        /* --quiet */
-        } else if (strcmp(a, "--out") == 0) {
-            o.out_dir = v;
-        } else if (strcmp(a, "--only") == 0) {
-            o.only = v;
-        } else if (strcmp(a, "--source-hash") == 0) {
-            o.source_hash = v;
-        } else if (strcmp(a, "--level") == 0) {
+            o->progress = NULL;        /* --quiet */
+        } else if (strcmp(k_a, "--out") == 0) {
+            o->out_dir = v;
+        } else if (strcmp(k_a, "--only") == 0) {
+            o->only = v;
+        } else if (strcmp(k_a, "--source-hash") == 0) {
+            o->source_hash = v;
+        } else if (strcmp(k_a, "--level") == 0) {
             if (parse_long(v, 1, 2, &n)) {
                 fprintf(stderr, "cep vectors: --level '%s': expected 1 or 2\n", v);
                 return 2;
             }
-            o.level = (int)n;
-        } else if (strcmp(a, "--precision") == 0) {
+            o->level = (int)n;
+        } else if (strcmp(k_a, "--precision") == 0) {
             if (parse_long(v, 256, 65536, &n)) {
                 fprintf(stderr, "cep vectors: --precision '%s': expected bits in 256..65536\n", v);
                 return 2;
             }
-            o.truth_prec = n;
+            o->truth_prec = n;
         } else {
-            fprintf(stderr, "cep vectors: unknown option '%s' (cep vectors --help)\n", a);
+            fprintf(stderr, "cep vectors: unknown option '%s' (cep vectors --help)\n", k_a);
             return 2;
         }
-    }
-    char err[1024] = "";
-    int st = cep_vectors_generate(&o, err, sizeof err);
-    if (st) {
-        fprintf(stderr, "cep vectors: %s\n", err[0] ? err : cep_vectors_strerror(st));
-        return st == CEP_EV_USAGE ? 2 : 1;
-    }
-    return 0;
-}
-
-static int add_patterns(const char **pats, size_t *n, size_t cap, char *list);
-#define MAX_PATTERNS 64
-
-int cmd_compute(int argc, char **argv)
-{
-    cep_vrun_opts o;
-    memset(&o, 0, sizeof o);
-    o.ctx = cep_ctx_double();
-    static const char *cases[MAX_PATTERNS];
-    argscan sc = scan_of("compute", argc, argv, 2, NULL);
-    char *a = NULL, *v = NULL;
-    arg_kind k;
-    while ((k = next_arg(&sc, &a, &v)) != ARG_DONE) {
-        long n;
-        if (k == ARG_ERROR)
-            return 2;
-        if (k == ARG_HELP) {
-            fputs(usage_compute, stdout);
-            return 0;
-        }
-        if (strcmp(a, "--arith") == 0) {
-            static const cep_ctx emu[3] = {{53, 1, -1073, 1024}, {24, 1, -148, 128}, {8, 1, -132, 128}};
-            cep_fmt f;
-            if (strcmp(v, "double") == 0) {
-                o.use_mpfr = 0;
-            } else if (cep_fmt_parse(&f, v) == 0) {
-                o.use_mpfr = 1;
-                o.ctx = emu[f];
-            } else if (parse_long(v, CEP_PREC_MIN, 1L << 20, &n) == 0) {
-                o.use_mpfr = 1;
-                cep_ctx_mpfr(&o.ctx, n);
-            } else {
-                fprintf(stderr, "cep compute: --arith '%s': expected double, binary64, binary32, "
-                        "bfloat16 or MPFR bits\n", v);
-                return 2;
-            }
-        } else if (strcmp(a, "--case") == 0) {
-            if (add_patterns(cases, &o.n_cases, MAX_PATTERNS, v)) {
-                fprintf(stderr, "cep compute: more than %d --case patterns\n", MAX_PATTERNS);
-                return 2;
-            }
-        } else {
-            fprintf(stderr, "cep compute: unknown option '%s' (cep compute --help)\n", a);
-            return 2;
-        }
-    }
-    if (sc.npos != 2) {
-        fprintf(stderr, "cep compute: need VECTORS_DIR and RESULTS_DIR (cep compute --help)\n");
-        return 2;
-    }
-    o.vectors_dir = sc.pos[0];
-    o.results_dir = sc.pos[1];
-    o.cases = cases;
-    char err[1024] = "";
-    int st = cep_vectors_compute(&o, err, sizeof err);
-    if (st) {
-        fprintf(stderr, "cep compute: %s\n", err[0] ? err : cep_vectors_strerror(st));
-        return st == CEP_EDIVERGED || st == CEP_ENOMEM ? 1 : 2;
     }
     return 0;
 }
@@ -279,7 +213,8 @@ int cmd_compute(int argc, char **argv)
  * modified in place). */
 static int add_patterns(const char **pats, size_t *n, size_t cap, char *list)
 {
-    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+    char *save = NULL;
+    for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (*n >= cap)
             return -1;
         pats[(*n)++] = tok;
@@ -287,76 +222,129 @@ static int add_patterns(const char **pats, size_t *n, size_t cap, char *list)
     return 0;
 }
 
-int cmd_check(int argc, char **argv)
+int compute_parse(compute_args *a, int argc, char **argv)
 {
-    cep_vcheck_opts o;
-    memset(&o, 0, sizeof o);
-    o.profile = CEP_FMT_BINARY64;
-    o.max_errors = 10;
-    o.format = VC_HUMAN;
-    static const char *cases[MAX_PATTERNS], *quants[MAX_PATTERNS];
-    static const char *const flags[] = {"--exact", "--no-sha", NULL};
-    argscan sc = scan_of("check", argc, argv, 2, flags);
-    char *a = NULL, *v = NULL;
+    memset(a, 0, sizeof *a);
+    cep_vrun_opts *o = &a->o;
+    o->ctx = cep_ctx_double();
+    o->cases = a->cases;
+    argscan sc = scan_of("compute", argc, argv, 2, NULL);
+    char *k_a = NULL, *v = NULL;
     arg_kind k;
-    while ((k = next_arg(&sc, &a, &v)) != ARG_DONE) {
+    while ((k = next_arg(&sc, &k_a, &v)) != ARG_DONE) {
+        long n;
         if (k == ARG_ERROR)
             return 2;
         if (k == ARG_HELP) {
-            fputs(usage_check, stdout);
+            a->help = 1;
+            return 0;
+        }
+        if (strcmp(k_a, "--arith") == 0) {
+            static const cep_ctx emu[3] = {{53, 1, -1073, 1024}, {24, 1, -148, 128}, {8, 1, -132, 128}};
+            cep_fmt f;
+            if (strcmp(v, "double") == 0) {
+                o->use_mpfr = 0;
+            } else if (cep_fmt_parse(&f, v) == 0) {
+                o->use_mpfr = 1;
+                o->ctx = emu[f];
+            } else if (parse_long(v, CEP_PREC_MIN, 1L << 20, &n) == 0) {
+                o->use_mpfr = 1;
+                cep_ctx_mpfr(&o->ctx, n);
+            } else {
+                fprintf(stderr, "cep compute: --arith '%s': expected double, binary64, binary32, "
+                        "bfloat16 or MPFR bits\n", v);
+                return 2;
+            }
+        } else if (strcmp(k_a, "--case") == 0) {
+            if (add_patterns(a->cases, &o->n_cases, CLI_MAX_PATTERNS, v)) {
+                fprintf(stderr, "cep compute: more than %d --case patterns\n", CLI_MAX_PATTERNS);
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "cep compute: unknown option '%s' (cep compute --help)\n", k_a);
+            return 2;
+        }
+    }
+    if (sc.npos != 2) {
+        fprintf(stderr, "cep compute: need VECTORS_DIR and RESULTS_DIR (cep compute --help)\n");
+        return 2;
+    }
+    o->vectors_dir = sc.pos[0];
+    o->results_dir = sc.pos[1];
+    return 0;
+}
+
+int check_parse(check_args *a, int argc, char **argv)
+{
+    memset(a, 0, sizeof *a);
+    cep_vcheck_opts *o = &a->o;
+    o->profile = CEP_FMT_BINARY64;
+    o->max_errors = 10;
+    o->format = VC_HUMAN;
+    o->cases = a->cases;
+    o->quantities = a->quantities;
+    static const char *const flags[] = {"--exact", "--no-sha", NULL};
+    argscan sc = scan_of("check", argc, argv, 2, flags);
+    char *k_a = NULL, *v = NULL;
+    arg_kind k;
+    while ((k = next_arg(&sc, &k_a, &v)) != ARG_DONE) {
+        if (k == ARG_ERROR)
+            return 2;
+        if (k == ARG_HELP) {
+            a->help = 1;
             return 0;
         }
         if (k == ARG_FLAG) {
-            if (strcmp(a, "--exact") == 0)
-                o.exact = 1;
+            if (strcmp(k_a, "--exact") == 0)
+                o->exact = 1;
             else
-                o.skip_sha = 1;
+                o->skip_sha = 1;
             continue;
         }
         long n;
-        if (strcmp(a, "--profile") == 0) {
-            if (cep_fmt_parse(&o.profile, v)) {
+        if (strcmp(k_a, "--profile") == 0) {
+            if (cep_fmt_parse(&o->profile, v)) {
                 fprintf(stderr, "cep check: --profile '%s': expected binary64, binary32 or bfloat16\n", v);
                 return 2;
             }
-        } else if (strcmp(a, "--atol") == 0 || strcmp(a, "--rtol") == 0 || strcmp(a, "--ulps") == 0) {
+        } else if (strcmp(k_a, "--atol") == 0 || strcmp(k_a, "--rtol") == 0 || strcmp(k_a, "--ulps") == 0) {
             double d;
             if (parse_double(v, &d)) {
-                fprintf(stderr, "cep check: %s '%s': expected a finite number >= 0\n", a, v);
+                fprintf(stderr, "cep check: %s '%s': expected a finite number >= 0\n", k_a, v);
                 return 2;
             }
-            if (a[2] == 'a') { o.atol = d; o.have_atol = 1; }
-            else if (a[2] == 'r') { o.rtol = d; o.have_rtol = 1; }
-            else { o.ulps = d; o.have_ulps = 1; }
-        } else if (strcmp(a, "--case") == 0) {
-            if (add_patterns(cases, &o.n_cases, MAX_PATTERNS, v)) {
-                fprintf(stderr, "cep check: more than %d --case patterns\n", MAX_PATTERNS);
+            if (k_a[2] == 'a') { o->atol = d; o->have_atol = 1; }
+            else if (k_a[2] == 'r') { o->rtol = d; o->have_rtol = 1; }
+            else { o->ulps = d; o->have_ulps = 1; }
+        } else if (strcmp(k_a, "--case") == 0) {
+            if (add_patterns(a->cases, &o->n_cases, CLI_MAX_PATTERNS, v)) {
+                fprintf(stderr, "cep check: more than %d --case patterns\n", CLI_MAX_PATTERNS);
                 return 2;
             }
-        } else if (strcmp(a, "--quantity") == 0) {
-            if (add_patterns(quants, &o.n_quantities, MAX_PATTERNS, v)) {
-                fprintf(stderr, "cep check: more than %d --quantity patterns\n", MAX_PATTERNS);
+        } else if (strcmp(k_a, "--quantity") == 0) {
+            if (add_patterns(a->quantities, &o->n_quantities, CLI_MAX_PATTERNS, v)) {
+                fprintf(stderr, "cep check: more than %d --quantity patterns\n", CLI_MAX_PATTERNS);
                 return 2;
             }
-        } else if (strcmp(a, "--errors") == 0) {
+        } else if (strcmp(k_a, "--errors") == 0) {
             if (parse_long(v, 0, 1000000000L, &n)) {
                 fprintf(stderr, "cep check: --errors '%s': expected a count >= 0\n", v);
                 return 2;
             }
-            o.max_errors = n;
-        } else if (strcmp(a, "--format") == 0) {
-            if (strcmp(v, "human") == 0) o.format = VC_HUMAN;
-            else if (strcmp(v, "tap") == 0) o.format = VC_TAP;
-            else if (strcmp(v, "junit") == 0) o.format = VC_JUNIT;
-            else if (strcmp(v, "json") == 0) o.format = VC_JSON;
+            o->max_errors = n;
+        } else if (strcmp(k_a, "--format") == 0) {
+            if (strcmp(v, "human") == 0) o->format = VC_HUMAN;
+            else if (strcmp(v, "tap") == 0) o->format = VC_TAP;
+            else if (strcmp(v, "junit") == 0) o->format = VC_JUNIT;
+            else if (strcmp(v, "json") == 0) o->format = VC_JSON;
             else {
                 fprintf(stderr, "cep check: --format '%s': expected human, tap, junit or json\n", v);
                 return 2;
             }
-        } else if (strcmp(a, "--replay") == 0) {
-            o.replay_dir = v;
+        } else if (strcmp(k_a, "--replay") == 0) {
+            o->replay_dir = v;
         } else {
-            fprintf(stderr, "cep check: unknown option '%s' (cep check --help)\n", a);
+            fprintf(stderr, "cep check: unknown option '%s' (cep check --help)\n", k_a);
             return 2;
         }
     }
@@ -364,12 +352,63 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "cep check: need VECTORS_DIR and RESULTS_DIR (cep check --help)\n");
         return 2;
     }
-    o.vectors_dir = sc.pos[0];
-    o.results_dir = sc.pos[1];
-    o.cases = cases;
-    o.quantities = quants;
+    o->vectors_dir = sc.pos[0];
+    o->results_dir = sc.pos[1];
+    return 0;
+}
+
+/* ---- the commands: parse, then run ------------------------------------------ */
+
+int cmd_vectors(int argc, char **argv)
+{
+    vectors_args a;
+    int rc = vectors_parse(&a, argc, argv);
+    if (rc)
+        return rc;
+    if (a.help) {
+        fputs(usage_vectors, stdout);
+        return 0;
+    }
     char err[1024] = "";
-    int rc = cep_vectors_check(&o, stdout, err, sizeof err);
+    int st = cep_vectors_generate(&a.o, err, sizeof err);
+    if (st) {
+        fprintf(stderr, "cep vectors: %s\n", err[0] ? err : cep_vectors_strerror(st));
+        return st == CEP_EV_USAGE ? 2 : 1;
+    }
+    return 0;
+}
+
+int cmd_compute(int argc, char **argv)
+{
+    compute_args a;
+    int rc = compute_parse(&a, argc, argv);
+    if (rc)
+        return rc;
+    if (a.help) {
+        fputs(usage_compute, stdout);
+        return 0;
+    }
+    char err[1024] = "";
+    int st = cep_vectors_compute(&a.o, err, sizeof err);
+    if (st) {
+        fprintf(stderr, "cep compute: %s\n", err[0] ? err : cep_vectors_strerror(st));
+        return st == CEP_EDIVERGED || st == CEP_ENOMEM ? 1 : 2;
+    }
+    return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    check_args a;
+    int rc = check_parse(&a, argc, argv);
+    if (rc)
+        return rc;
+    if (a.help) {
+        fputs(usage_check, stdout);
+        return 0;
+    }
+    char err[1024] = "";
+    rc = cep_vectors_check(&a.o, stdout, err, sizeof err);
     if (rc == 2)
         fprintf(stderr, "cep check: %s\n", err[0] ? err : "unusable input");
     return rc;
