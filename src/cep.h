@@ -75,6 +75,11 @@ int cep_stop_on_signals(int on);
 #define CEP_MAX_PARAMS ((size_t)1 << 28)     /* entries of theta           */
 #define CEP_MAX_STEPS ((size_t)1 << 24)      /* T                          */
 #define CEP_PREC_MIN 2                       /* MPFR bits (MPFR allows 1)  */
+/* The largest precision the cep program accepts (--precision, --arith):
+ * 2^20 bits is 128 KiB a number, far past any use here (make verify needs
+ * 288), while MPFR_PREC_MAX (2^63 - 257) would let one number exhaust the
+ * memory; the library itself takes any precision up to MPFR_PREC_MAX. */
+#define CEP_CLI_PREC_MAX (1L << 20)
 
 /* The symmetric models (spec §2) and their vector-field variants (spec §6):
  * separate feedback weights B_n in place of W_{n+1}^T. */

@@ -16,6 +16,12 @@ printf '%s\n' "$out"
 n=$(printf '%s\n' "$out" | sed -n 's/^cli: \([0-9]*\) passed.*/\1/p')
 total=$((total + ${n:-0}))
 if [ $rc -ne 0 ]; then failed=$((failed + 1)); echo "FAILED: tests/test_cli.sh"; fi
+out=$(RUNNER="$RUNNER" sh tests/test_limits.sh "$CEP" 2>&1); rc=$?
+printf '%s\n' "$out"
+n=$(printf '%s\n' "$out" | sed -n 's/^limits: \([0-9]*\) passed.*/\1/p')
+total=$((total + ${n:-0}))
+progs=$((progs + 1))
+if [ $rc -ne 0 ]; then failed=$((failed + 1)); echo "FAILED: tests/test_limits.sh"; fi
 out=$(RUNNER="$RUNNER" sh tests/test_vectors.sh "$CEP" 2>&1); rc=$?
 printf '%s\n' "$out"
 n=$(printf '%s\n' "$out" | sed -n 's/^vectors: \([0-9]*\) passed.*/\1/p')

@@ -821,12 +821,9 @@ int cep_vectors_check(const cep_vcheck_opts *o, FILE *out, char *err, size_t err
         cep_errf(err, errlen, "%s: not a directory", o->results_dir);
         return 2;
     }
-    json_error_t je;
-    json_t *man = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!man) {
-        cep_errf(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+    json_t *man = cep_manifest_load(path, err, errlen);
+    if (!man)
         return 2;
-    }
     int rc = 2;
     vc_case *cs = NULL;
     size_t ncs = 0;

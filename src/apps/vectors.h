@@ -115,6 +115,13 @@ int cep_vectors_compute(const cep_vrun_opts *o, char *err, size_t errlen);
  * (cep_json_set below). */
 int cep_manifest_write(const char *path, const void *json, char *err, size_t errlen);
 
+/* Read a manifest: a JSON object with no duplicate key, of at most
+ * CEP_MANIFEST_MAX_BYTES bytes (refused, naming the size, before anything is
+ * read: level-1 manifests have about 1 MB).  Returns the json_t * (the
+ * caller json_decref's it) or NULL with err = "<path>: <what is wrong>". */
+#define CEP_MANIFEST_MAX_BYTES ((long long)1 << 28)
+void *cep_manifest_load(const char *path, char *err, size_t errlen);
+
 /* Building a manifest.  jansson's setters report a failed allocation (their
  * own, or a NULL value from a constructor that failed) only by their return
  * value, so a manifest built with them unchecked can silently miss fields.

@@ -1030,6 +1030,30 @@ static int write_manifest(vsuite *su, json_t *m)
     return cep_manifest_write(path, m, su->err, sizeof su->err);
 }
 
+void *cep_manifest_load(const char *path, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        cep_errf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if ((long long)sb.st_size > CEP_MANIFEST_MAX_BYTES) {
+        cep_errf(err, errlen, "%s: %lld bytes, more than the 2^28 a manifest may have", path,
+                 (long long)sb.st_size);
+        return NULL;
+    }
+    json_error_t je;
+    json_t *man = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (man == NULL)
+        cep_errf(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+    else if (!json_is_object(man)) {
+        cep_errf(err, errlen, "%s: not a JSON object", path);
+        json_decref(man);
+        man = NULL;
+    }
+    return man;
+}
+
 static _Thread_local unsigned json_lost;   /* fields lost since cep_json_begin */
 
 void cep_json_begin(void) { json_lost = 0; }

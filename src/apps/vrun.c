@@ -200,12 +200,9 @@ int cep_vectors_compute(const cep_vrun_opts *o, char *err, size_t errlen)
         return CEP_EARG;
     char path[8192];
     snprintf(path, sizeof path, "%s/manifest.json", o->vectors_dir);
-    json_error_t je;
-    json_t *man = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!man) {
-        cep_errf(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+    json_t *man = cep_manifest_load(path, err, errlen);
+    if (!man)
         return CEP_EV_MANIFEST;
-    }
     json_t *cases = json_object_get(man, "cases");
     int st = CEP_OK;
     if (!json_is_array(cases)) {

@@ -286,9 +286,9 @@ int cli_parse(cep_cli_opts *o, cli_command cmd, int argc, char **argv, int first
             } else if (strcmp(val, "double") == 0 || strcmp(val, "binary64") == 0) {
                 o->use_mpfr = 0;
             } else {
-                if (parse_u64(val, (unsigned long long)MPFR_PREC_MAX, &u) || u < 2)
+                if (parse_u64(val, (unsigned long long)CEP_CLI_PREC_MAX, &u) || u < CEP_PREC_MIN)
                     FAIL("--precision: '%s' is not 'double' or a bit count in [2, %ld]", val,
-                         (long)MPFR_PREC_MAX);
+                         (long)CEP_CLI_PREC_MAX);
                 o->use_mpfr = 1;
                 o->prec = (long)u;
             }

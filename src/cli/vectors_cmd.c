@@ -247,7 +247,7 @@ int compute_parse(compute_args *a, int argc, char **argv)
             } else if (cep_fmt_parse(&f, v) == 0) {
                 o->use_mpfr = 1;
                 o->ctx = emu[f];
-            } else if (parse_long(v, CEP_PREC_MIN, 1L << 20, &n) == 0) {
+            } else if (parse_long(v, CEP_PREC_MIN, CEP_CLI_PREC_MAX, &n) == 0) {
                 o->use_mpfr = 1;
                 cep_ctx_mpfr(&o->ctx, n);
             } else {
