@@ -197,6 +197,9 @@ typedef struct {
     unsigned char *abs_s, *abs_th;
     double total_norm, total_grad_norm;  /* ||sum_k Delta_theta||, ||sum_k grad_theta|| */
     double total_rel, total_angle_deg;   /* (RUN.1), (RUN.2)                 */
+    const char *failed;  /* on failure: the stage that failed (static text, e.g. "the first
+                          * phase"), also after cep_run freed the arrays; NULL on success.
+                          * Norms beyond binary64's range are CEP_EDIVERGED too. */
 } cep_run_report;
 
 int cep_run(cep_run_report *rep, const cep_run_config *cfg);

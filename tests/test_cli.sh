@@ -198,6 +198,149 @@ kill -INT $pid; wait $pid; rc=$?
 grep -q "interrupted during epoch" "$tmp/s.log" && ok || bad "SIGINT: no message"
 expect 0 "resume after SIGINT"     train --resume "$tmp/s/checkpoint.bin" --data "$tmp/d" --epochs "$(( $(wc -l < "$tmp/s/train.csv") + 1 ))" --out "$tmp/s"
 ls "$tmp/s" "$tmp/a" "$tmp/b" | grep -q '\.tmp' && bad "a temporary file was left behind" || ok
+# --resume of a checkpoint with a NaN in theta (CRC fixed): refused naming theta[3], exit 2
+python3 - "$tmp/b/checkpoint.bin" "$tmp/nan.bin" <<'PY'
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], 'rb').read())
+theta = 16 + struct.unpack_from('<I', b, 12)[0]      # header_length at offset 12
+struct.pack_into('<d', b, theta + 8 * 3, float('nan'))
+struct.pack_into('<I', b, len(b) - 4, zlib.crc32(bytes(b[:-4])))
+open(sys.argv[2], 'wb').write(b)
+PY
+err=$("$CEP" train --resume "$tmp/nan.bin" --data "$tmp/d" --epochs 9 --out "$tmp/n" 2>&1 >/dev/null); rc=$?
+[ $rc = 2 ] && case "$err" in *"nan.bin: theta[3] is not finite"*) true ;; *) false ;; esac && ok || bad "resume NaN checkpoint: exit $rc, $err"
+# a diverging run (--lr 1e308): stops naming the epoch, exit 1; the previous files stay
+before=$(cd "$tmp/a" && sha256sum checkpoint.bin train.csv run.txt)
+err=$("$CEP" $T --lr 1e308,1e308 --epochs 2 --out "$tmp/a" 2>&1 >/dev/null); rc=$?
+[ $rc = 1 ] && case "$err" in *"epoch 1: "*diverged*) true ;; *) false ;; esac && ok || bad "train --lr 1e308: exit $rc, $err"
+[ "$(cd "$tmp/a" && sha256sum checkpoint.bin train.csv run.txt)" = "$before" ] && ok || bad "a diverging train run changed the previous files"
+rm -rf "$tmp"
+
+# ---- atomic outputs and interruption (docs/robustness.md) ------------------------
+# Each case: a first run to completion, the sha256 of every file; a second run
+# whose output would differ, stopped by SIGINT or SIGTERM once it is under way;
+# exit 128 + signal, every previous file byte-identical, no temporary left.
+tmp=$(mktemp -d)
+shas() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
+leftovers() { find "$1" \( -name '*.tmp*' -o -name '*.new' -o -name '*.old*' \) | head -n 3; }
+# wait_for FILE PATTERN: poll (up to 30 s) until FILE exists and matches PATTERN
+wait_for() {
+    i=0; while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+}
+# interrupted NAME SIG WANT_RC DIR: the checks after `kill -SIG $pid`
+interrupted() {
+    wait $pid; rc=$?
+    [ $rc = "$3" ] && ok || bad "$1: SIG$2: exit $rc, wanted $3 ($(tail -n 2 "$tmp/log"))"
+    [ "$(shas "$4")" = "$before" ] && ok || bad "$1: SIG$2 changed the previous files in $4"
+    l=$(leftovers "$(dirname "$4")"); [ -z "$l" ] && ok || bad "$1: SIG$2 left temporaries: $l"
+}
+# cep theorem, stopped during the sweep (SIGINT) and while gnuplot runs (SIGTERM)
+"$CEP" theorem --sizes 3,4,2 --K 4 --beta-sweep 1e-1:1e-24 --out "$tmp/th/r" > /dev/null 2>&1
+before=$(shas "$tmp/th/r")
+"$CEP" theorem --sizes 10,40,40,4 --out "$tmp/th/r" > "$tmp/log" 2>&1 &
+pid=$!; wait_for "$tmp/log" "MPFR: beta"; kill -INT $pid
+interrupted "theorem sweep" INT 130 "$tmp/th/r"
+mkdir "$tmp/bin"; printf '#!/bin/sh\ntouch "%s/started"\nsleep 1\n' "$tmp" > "$tmp/bin/gnuplot"
+chmod +x "$tmp/bin/gnuplot"
+PATH="$tmp/bin:$PATH" "$CEP" theorem --sizes 3,4,2 --K 4 --beta-sweep 1e-1:1e-12 --out "$tmp/th/r" > "$tmp/log" 2>&1 &
+pid=$!; i=0; while [ ! -e "$tmp/started" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+kill -TERM $pid
+interrupted "theorem gnuplot" TERM 143 "$tmp/th/r"
+grep -q "previous report is kept" "$tmp/log" && ok || bad "theorem SIGTERM: no message: $(cat "$tmp/log")"
+# cep vectors: one case, then many, stopped between cases
+"$CEP" vectors --quiet --out "$tmp/vec/v1" --only traj-proto-tanh-2-3-2 > /dev/null 2>&1
+before=$(shas "$tmp/vec/v1")
+"$CEP" vectors --out "$tmp/vec/v1" --only '*-[25]-*' --precision 2048 > "$tmp/log" 2>&1 &
+pid=$!; wait_for "$tmp/log" "traj \[1/"; kill -INT $pid
+interrupted "vectors" INT 130 "$tmp/vec/v1"
+# cep compute: the double build, then the binary32 emulation (slower, other values)
+"$CEP" compute vectors/v1/traj "$tmp/res/r" > /dev/null 2>&1
+before=$(shas "$tmp/res/r")
+"$CEP" compute vectors/v1/traj "$tmp/res/r" --arith binary32 > "$tmp/log" 2>&1 &
+pid=$!; i=0; while [ -z "$(find "$tmp/res/r" -path '*compute.tmp-*/*' -name '*.npy' | head -n 1)" ] && [ $i -lt 600 ]; do
+    sleep 0.05; i=$((i + 1)); done
+kill -TERM $pid
+interrupted "compute" TERM 143 "$tmp/res/r"
+# cep train on Fashion-MNIST: a first run of one short epoch, then another seed
+FM=/usr/share/datasets/fashion-mnist
+if [ -r "$FM/train-images-idx3-ubyte.gz" ]; then
+    "$CEP" train --preset ep-1h --data "$FM" --epochs 1 --train-max 100 --test-max 50 --out "$tmp/tr/a" > /dev/null 2>&1
+    before=$(shas "$tmp/tr/a")
+    "$CEP" train --preset ep-1h --data "$FM" --epochs 1 --seed 2 --train-max 20000 --test-max 50 --out "$tmp/tr/a" > "$tmp/log" 2>&1 &
+    pid=$!; wait_for "$tmp/log" "examples ("; kill -TERM $pid
+    interrupted "train" TERM 143 "$tmp/tr/a"
+    grep -q "interrupted during epoch 1 (signal 15)" "$tmp/log" && ok || bad "train SIGTERM: no message"
+fi
+rm -rf "$tmp"
+
+# ---- non-finite input and divergence (docs/robustness.md) -------------------------
+tmp=$(mktemp -d)
+# npyed FILE set INDEX VALUE | scale FACTOR: edit a '<f8' or '<f4' .npy in place
+npyed() {
+    python3 - "$@" <<'PY'
+import struct, sys
+path, op = sys.argv[1], sys.argv[2]
+b = bytearray(open(path, 'rb').read())
+off = 10 + struct.unpack_from('<H', b, 8)[0]
+c = 'd' if b"'<f8'" in b[:off] else 'f'
+w = struct.calcsize(c)
+if op == 'scale':
+    for i in range((len(b) - off) // w):
+        struct.pack_into('<' + c, b, off + w * i, struct.unpack_from('<' + c, b, off + w * i)[0] * float(sys.argv[3]))
+else:
+    struct.pack_into('<' + c, b, off + w * int(sys.argv[3]), float(sys.argv[4]))
+open(path, 'wb').write(b)
+PY
+}
+# (1) cep compute: a NaN or Inf input is refused naming the file and index, exit 2
+K=traj-proto-tanh-2-3-2
+cp -r vectors/v1/traj "$tmp/s"
+npyed "$tmp/s/$K/inputs/x.npy" set 1 nan
+expect 2 "compute NaN input"       compute "$tmp/s" "$tmp/r" --case "$K"
+err=$("$CEP" compute "$tmp/s" "$tmp/r" --case "$K" 2>&1 >/dev/null)
+case "$err" in *"$K/inputs/x.npy: value 1 is not finite"*) ok ;; *) bad "compute NaN input: $err" ;; esac
+npyed "$tmp/s/$K/inputs/x.npy" set 1 0.5; npyed "$tmp/s/$K/inputs/theta0.npy" set 4 -inf
+err=$("$CEP" compute "$tmp/s" "$tmp/r" --case "$K" 2>&1 >/dev/null); rc=$?
+[ $rc = 2 ] && case "$err" in *"theta0.npy: value 4 is not finite"*) true ;; *) false ;; esac && ok || bad "compute -inf theta0: exit $rc, $err"
+[ -z "$(ls -A "$tmp/r" 2>/dev/null)" ] && ok || bad "a refused compute left files in $tmp/r"
+cp "vectors/v1/traj/$K/inputs/theta0.npy" "$tmp/s/$K/inputs/theta0.npy"
+# (2) cep check: a NaN among the expected values is refused (exit 2, file and index);
+#     a NaN among the results under test is a failure at its place (exit 1)
+"$CEP" compute vectors/v1/traj "$tmp/good" --case "$K" > /dev/null 2>&1
+cp -r "$tmp/s/$K/truth64" "$tmp/t64"
+npyed "$tmp/s/$K/truth64/free_s.npy" set 7 nan
+err=$("$CEP" check "$tmp/s" "$tmp/good" --case "$K" --no-sha 2>&1 >/dev/null); rc=$?
+[ $rc = 2 ] && case "$err" in *"truth64/free_s.npy: expected value 7 (row "*"is NaN"*) true ;; *) false ;; esac && ok || bad "check NaN expected: exit $rc, $err"
+rm -rf "$tmp/s/$K/truth64"; cp -r "$tmp/t64" "$tmp/s/$K/truth64"
+npyed "$tmp/good/$K/cep_s.npy" set 5 nan
+out=$("$CEP" check vectors/v1/traj "$tmp/good" --case "$K" 2>&1); rc=$?
+[ $rc = 1 ] && case "$out" in *"FAIL $K cep step 1 cep_s s_1[0]"*) true ;; *) false ;; esac && ok || bad "check NaN result: exit $rc, $out"
+case "$out" in *nan*|*NaN*) ok ;; *) bad "check NaN result: the NaN is not shown: $out" ;; esac
+# (3) cep train --resume with a NaN checkpoint and (4) cep train --lr huge: in the cep train section
+# (4) divergence: a message naming what diverged, non-zero exit, no NaN written
+err=$("$CEP" run --precision double --beta 1e300 2>&1 >/dev/null); rc=$?
+[ $rc = 1 ] && case "$err" in *"second phase"*diverged*) true ;; *) false ;; esac && ok || bad "run huge beta: exit $rc, $err"
+err=$("$CEP" run --precision double --eta 1e300 2>&1 >/dev/null); rc=$?
+[ $rc = 1 ] && case "$err" in *"second phase"*diverged*) true ;; *) false ;; esac && ok || bad "run huge eta: exit $rc, $err"
+python3 - vectors/v1/traj/manifest.json "$tmp/s/manifest.json" "$K" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m['cases'] = [c for c in m['cases'] if c['id'] == sys.argv[3]]
+m['cases'][0]['beta'] = 1e-44     # (s_{k+1} - s_k) / beta overflows binary32, not binary64
+json.dump(m, open(sys.argv[2], 'w'))
+PY
+"$CEP" compute "$tmp/s" "$tmp/ov" > /dev/null 2>&1 && ok || bad "compute beta 1e-44 in binary64 failed"
+before=$(shas "$tmp/ov")
+for a in binary32 bfloat16; do
+    err=$("$CEP" compute "$tmp/s" "$tmp/ov" --arith $a 2>&1 >/dev/null); rc=$?
+    [ $rc = 1 ] && case "$err" in *"case $K: "*diverged*) true ;; *) false ;; esac && ok || bad "compute --arith $a overflow: exit $rc, $err"
+    [ "$(shas "$tmp/ov")" = "$before" ] && ok || bad "a diverging compute --arith $a changed the results"
+done
+[ -z "$(leftovers "$tmp/ov")" ] && ok || bad "a diverging compute left a staging directory"
+err=$("$CEP" theorem --model prototypical --activation identity --sizes 3,40,40,2 --K 2 --T-max 8000 \
+      --beta-sweep 1e-1:1e-3 --precision 64 --out "$tmp/thd" 2>&1 >/dev/null); rc=$?
+[ $rc = 1 ] && case "$err" in *"first phase diverged"*) true ;; *) false ;; esac && ok || bad "theorem diverging first phase: exit $rc, $err"
+[ ! -e "$tmp/thd" ] && ok || bad "a diverging theorem run wrote $tmp/thd"
 rm -rf "$tmp"
 
 echo "cli: $pass passed, $fail failed"

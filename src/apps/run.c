@@ -66,7 +66,12 @@ int cep_run(cep_run_report *rep, const cep_run_config *cfg)
         return CEP_ENOMEM;
     }
     st = cfg->use_mpfr ? run_mp(rep, cfg) : run_d(rep, cfg);
-    if (st != CEP_OK)
+    if (st != CEP_OK) {
+        const char *failed = rep->failed;
         cep_run_report_free(rep);
+        rep->failed = failed;
+    } else {
+        rep->failed = NULL;
+    }
     return st;
 }

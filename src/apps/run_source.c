@@ -60,13 +60,17 @@ static int FN(run)(cep_run_report *rep, const cep_run_config *cfg)
     for (size_t l = 0; l < N; l++)
         eta[l] = cfg->eta;
 
+    rep->failed = "the first phase";
     st = FN(cep_free_phase)(ctx, s_star, traj, &sc[0], sh, theta, x, T);
     if (st) goto out;
+    rep->failed = cfg->eta > 0 ? "the second phase (C-EP)" : "the second phase (EP)";
     st = FN(cep_nudged_phase)(ctx, NULL, NULL, ds, dth, tot, sh, theta, x, y, s_star, K,
                               cfg->beta, cfg->eta > 0 ? eta : NULL);
     if (st) goto out;
+    rep->failed = "BPTT";
     st = FN(cep_bptt)(ctx, gs, gth, tot_g, NULL, &sc[1], sh, theta, x, y, traj, T, K);
     if (st) goto out;
+    rep->failed = NULL;
 
     cep_scope scope;
     FN(cep_scope_enter)(&scope, ctx);
@@ -94,6 +98,20 @@ static int FN(run)(cep_run_report *rep, const cep_run_config *cfg)
     rep->total_angle_deg = FN(angle_deg)(ctx, tmp, tot, &sc[2], tot_g, &sc[1], P);
     FN(cep_scope_leave)(&scope);
     st = CEP_OK;
+    /* finite states can still have norms beyond binary64's range (a huge
+     * eta or beta): refuse to report inf or NaN as a measurement */
+    for (size_t k = 0; k < K && st == CEP_OK; k++)
+        if (!isfinite(rep->ds_norm[k]) || !isfinite(rep->gs_norm[k]) || !isfinite(rep->rel_s[k]) ||
+            !isfinite(rep->dth_norm[k]) || !isfinite(rep->gth_norm[k]) || !isfinite(rep->rel_th[k])) {
+            rep->failed = "the second phase's updates (their norms at some step k exceed binary64's "
+                          "range)";
+            st = CEP_EDIVERGED;
+        }
+    if (st == CEP_OK && (!isfinite(rep->total_norm) || !isfinite(rep->total_grad_norm) ||
+                         !isfinite(rep->total_rel) || !isfinite(rep->residual) || !isfinite(rep->loss))) {
+        rep->failed = "the totals over K steps (beyond binary64's range)";
+        st = CEP_EDIVERGED;
+    }
 out:
     FN(cep_vec_free)(sc);
     FN(cep_vec_free)(tmp);

@@ -90,6 +90,10 @@ typedef struct {
     void (*progress)(void *arg, const char *line);
     void *progress_arg;
 } cep_vgen_opts;
+/* Both suites are written to <suite>.new and swapped in only when both are
+ * complete; on a failure or a stop request (cep_stop_requested, tested
+ * between cases and between the runs of a case: CEP_EINTR) the .new
+ * directories are removed and the previous suites stay untouched. */
 int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen);
 
 /* ---- `cep compute`: this library's results for a suite (vrun.c) ---- */
@@ -150,7 +154,10 @@ typedef struct {
     int skip_sha;             /* do not verify the manifest's sha256 list     */
 } cep_vcheck_opts;
 /* Returns 0 when every selected value passes, 1 when some fail, 2 when the
- * input is unusable (err says why).  The report goes to out. */
+ * input is unusable (err says why; a NaN or an infinity among the expected
+ * values is, naming the file and index).  The report goes to out.  With a
+ * stop request (cep_stop_requested) seen before the replay, no replay is
+ * written. */
 int cep_vectors_check(const cep_vcheck_opts *o, FILE *out, char *err, size_t errlen);
 
 /* The rule of (VEC.TOL): pass when |a - e| <= atol + rtol |e| + ulps ULP(e),

@@ -111,7 +111,11 @@ static int cmd_run(int argc, char **argv)
     cep_run_report rep;
     st = cep_run(&rep, &cfg);
     if (st) {
-        fprintf(stderr, "cep run: %s\n", cep_strerror(st));
+        if (rep.failed)
+            fprintf(stderr, "cep run: %s: %s%s\n", rep.failed, cep_strerror(st),
+                    st == CEP_EDIVERGED ? " (lower --beta, --eta or --eps)" : "");
+        else
+            fprintf(stderr, "cep run: %s\n", cep_strerror(st));
         return st == CEP_ENOMEM || st == CEP_EDIVERGED ? 1 : 2;
     }
     printf("first phase: residual ||s_T - s_{T-1}||_inf = %.3e, loss l(s_T, y) = %.6e\n",

@@ -612,9 +612,9 @@ int cmd_train(int argc, char **argv)
         if (ps.tty)
             printf("\r\033[K");
         if (st == CEP_ETRAIN_INTERRUPTED || (st == CEP_OK && stop_requested)) {
-            printf("cep train: interrupted (signal %d) during epoch %u; the files of epoch %u are "
-                   "kept in %s (continue: cep train --resume %s --epochs %u)\n", (int)stop_requested,
-                   e, e - 1, outdir, ckpath, o.epochs);
+            printf("cep train: interrupted during epoch %u (signal %d); the files of epoch %u are "
+                   "kept in %s (continue: cep train --resume %s --epochs %u)\n", e, (int)stop_requested,
+                   e - 1, outdir, ckpath, o.epochs);
             rc = 128 + (stop_requested > 0 ? (int)stop_requested : SIGINT);
             break;
         }

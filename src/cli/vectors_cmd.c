@@ -370,7 +370,14 @@ int cmd_vectors(int argc, char **argv)
         return 0;
     }
     char err[1024] = "";
+    cep_clear_stop();
+    cep_stop_on_signals(1);   /* SIGINT/SIGTERM: stop between cases, exit 128 + signal */
     int st = cep_vectors_generate(&a.o, err, sizeof err);
+    cep_stop_on_signals(0);
+    if (st == CEP_EINTR) {
+        fprintf(stderr, "cep vectors: %s (signal %d)\n", err, cep_stop_requested());
+        return 128 + cep_stop_requested();
+    }
     if (st) {
         fprintf(stderr, "cep vectors: %s\n", err[0] ? err : cep_vectors_strerror(st));
         return st == CEP_EV_USAGE ? 2 : 1;
@@ -389,7 +396,14 @@ int cmd_compute(int argc, char **argv)
         return 0;
     }
     char err[1024] = "";
+    cep_clear_stop();
+    cep_stop_on_signals(1);   /* SIGINT/SIGTERM: stop between cases, exit 128 + signal */
     int st = cep_vectors_compute(&a.o, err, sizeof err);
+    cep_stop_on_signals(0);
+    if (st == CEP_EINTR) {
+        fprintf(stderr, "cep compute: %s (signal %d)\n", err, cep_stop_requested());
+        return 128 + cep_stop_requested();
+    }
     if (st) {
         fprintf(stderr, "cep compute: %s\n", err[0] ? err : cep_vectors_strerror(st));
         return st == CEP_EDIVERGED || st == CEP_ENOMEM ? 1 : 2;
@@ -408,7 +422,15 @@ int cmd_check(int argc, char **argv)
         return 0;
     }
     char err[1024] = "";
+    cep_clear_stop();
+    cep_stop_on_signals(1);   /* SIGINT/SIGTERM: no --replay files written, exit 128 + signal */
     rc = cep_vectors_check(&a.o, stdout, err, sizeof err);
+    cep_stop_on_signals(0);
+    if (cep_stop_requested()) {
+        fprintf(stderr, "cep check: interrupted (signal %d)%s\n", cep_stop_requested(),
+                a.o.replay_dir ? "; the --replay directory is not written" : "");
+        return 128 + cep_stop_requested();
+    }
     if (rc == 2)
         fprintf(stderr, "cep check: %s\n", err[0] ? err : "unusable input");
     return rc;
