@@ -185,11 +185,85 @@ typedef struct {
     const char *place;
     int ok_rc, fail_rc;
     int keeps_epochs;
+    const char *target;      /* the output the command creates (under root), or NULL */
 } sweep_case;
 
-static int has_temp(const char *tree)
+/* 1 when the tree text, or the directory that holds `place`, shows a
+ * temporary file: cep's writers name them *.tmp* beside their target. */
+static int has_temp(const char *tree, const char *place)
 {
-    return strstr(tree, ".tmp") != NULL;
+    if (strstr(tree, ".tmp") != NULL)
+        return 1;
+    char parent[512];
+    snprintf(parent, sizeof parent, "%s", place);
+    char *slash = strrchr(parent, '/');
+    if (slash)
+        *slash = '\0';
+    DIR *d = opendir(parent);
+    int found = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        found |= strstr(e->d_name, ".tmp") != NULL;
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* Regular files (and anything not a directory) under path, recursively. */
+static long count_files(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0)
+        return 0;
+    if (!S_ISDIR(sb.st_mode))
+        return 1;
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return 1;
+    long n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char p[1024];
+        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        n += count_files(p);
+    }
+    closedir(d);
+    return n;
+}
+
+/* The second pass of a sweep: no previous output at all.  Every failing run
+ * must leave no file at the target (an empty directory made on the way is
+ * not a file) and no temporary file beside it. */
+static long sweep_fresh(const sweep_case *c, long total, size_t live0)
+{
+    char target[512], keep[600], place[512];
+    snprintf(target, sizeof target, "%s/%s", root, c->target);
+    snprintf(keep, sizeof keep, "%s.keep", target);
+    snprintf(place, sizeof place, "%s/%s", root, c->place);
+    assert_int_equal(rename(target, keep), 0);
+    long tried = 0;
+    for (long n = 1; n <= total; n++) {
+        int rc = run_cep(n, c->args);
+        if (!allocfail_happened())
+            break;
+        tried++;
+        long files = count_files(target);
+        char *after = tree_of(place);
+        int temp = has_temp(after, target);
+        __real_free(after);
+        if (rc == c->ok_rc || (c->fail_rc && rc != c->fail_rc) || allocfail_live() != live0 ||
+            files != 0 || temp)
+            fail_msg("%s, no previous output: allocation %ld of %ld failed: exit %d, %zu block(s) "
+                     "not freed, %ld file(s) at %s, %s", c->name, n, total, rc,
+                     allocfail_live() - live0, files, target,
+                     temp ? "a temporary file left" : "no temporary file");
+        test_tree_remove(target);
+        rmdir(target);
+    }
+    assert_int_equal(rename(keep, target), 0);
+    return tried;
 }
 
 static void sweep(const sweep_case *c)
@@ -203,7 +277,7 @@ static void sweep(const sweep_case *c)
     long total = allocfail_count();
     assert_int_equal(allocfail_live(), live0);
     char *before = tree_of(place);
-    assert_false(has_temp(before));
+    assert_false(has_temp(before, place));
     long tried = 0;
     for (long n = 1; n <= total; n++) {
         rc = run_cep(n, c->args);
@@ -217,7 +291,7 @@ static void sweep(const sweep_case *c)
             snprintf(why, sizeof why, "yet the command exited %d", rc);
         else if (leaked != 0)
             snprintf(why, sizeof why, "%zu block(s) not freed", leaked);
-        else if (has_temp(after))
+        else if (has_temp(after, place))
             snprintf(why, sizeof why, "a temporary file was left");
         else if (!c->keeps_epochs && strcmp(before, after) != 0)
             snprintf(why, sizeof why, "the outputs changed");
@@ -236,10 +310,14 @@ static void sweep(const sweep_case *c)
         __real_free(after);
     }
     __real_free(before);
+    long fresh = c->target ? sweep_fresh(c, total, live0) : 0;
     /* a last clean run: the command still works after all that */
     assert_int_equal(run_cep(0, c->args), c->ok_rc);
-    printf("alloc-fail %-10s %6ld allocation points, each failed in turn: error exit, all freed, "
-           "%s\n", c->name, tried, c->keeps_epochs ? "no temporary file" : "outputs untouched");
+    printf("alloc-fail %-10s %5ld allocation points, each failed in turn: error exit, all freed, "
+           "%s", c->name, tried, c->keeps_epochs ? "no temporary file" : "outputs untouched");
+    if (c->target)
+        printf("; %ld again with no previous output: no file written", fresh);
+    printf("\n");
     assert_true(tried >= 1);
 }
 
@@ -296,10 +374,10 @@ static const char *const args_theorem_vf[] = {"theorem", "--model", "energy-vf",
                                               "3,4,3,2", "--K", "3", "--beta-sweep", "1e-1:1e-2",
                                               "--angle", "30", "--out", "@/out/report-vf", NULL};
 static const char *const args_vectors[] = {"vectors", "--quiet", "--only",
-                                           "step-energy-identity-2-3-2", "--out", "@/out/vec",
+                                           "traj-energy-identity-2-3-2", "--out", "@/out/vec",
                                            NULL};
-static const char *const args_compute[] = {"compute", "@/out/vec/step", "@/out/res", NULL};
-static const char *const args_check[] = {"check", "@/out/vec/step", "@/out/bad", "--replay",
+static const char *const args_compute[] = {"compute", "@/out/vec/traj", "@/out/res", NULL};
+static const char *const args_check[] = {"check", "@/out/vec/traj", "@/out/bad", "--replay",
                                          "@/out/replay", NULL};
 static const char *const args_train[] = {"train", "--data", "@/idx", "--sizes", "4,5,3", "--lr",
                                          "0.2,0.1", "--T", "6", "--K", "3", "--batch", "4",
@@ -316,25 +394,25 @@ static const char *const args_resume[] = {"train", "--data", "@/idx", "--resume"
 static void test_run(void **state)
 {
     (void)state;
-    sweep_case c1 = {"run-double", args_run_d, "out", 0, 0, 0};
+    sweep_case c1 = {"run-double", args_run_d, "out", 0, 0, 0, NULL};
     sweep(&c1);
-    sweep_case c2 = {"run-mpfr", args_run_mp, "out", 0, 0, 0};
+    sweep_case c2 = {"run-mpfr", args_run_mp, "out", 0, 0, 0, NULL};
     sweep(&c2);
 }
 
 static void test_theorem(void **state)
 {
     (void)state;
-    sweep_case c = {"theorem", args_theorem, "out", 0, 0, 0};
+    sweep_case c = {"theorem", args_theorem, "out/report", 0, 0, 0, "out/report"};
     sweep(&c);
-    sweep_case v = {"theorem-vf", args_theorem_vf, "out", 0, 0, 0};
+    sweep_case v = {"theorem-vf", args_theorem_vf, "out/report-vf", 0, 0, 0, "out/report-vf"};
     sweep(&v);
 }
 
 static void test_vectors(void **state)
 {
     (void)state;
-    sweep_case c = {"vectors", args_vectors, "out", 0, 0, 0};
+    sweep_case c = {"vectors", args_vectors, "out/vec", 0, 0, 0, "out/vec"};
     sweep(&c);
 }
 
@@ -343,30 +421,30 @@ static void test_compute_check(void **state)
 {
     (void)state;
     assert_int_equal(run_cep(0, args_vectors), 0);
-    sweep_case c = {"compute", args_compute, "out", 0, 0, 0};
+    sweep_case c = {"compute", args_compute, "out/res", 0, 0, 0, "out/res"};
     sweep(&c);
     /* results with one wrong value, so that check finds it and writes a replay case */
     char src[600], dst[600];
     snprintf(src, sizeof src, "/bin/cp -r %s/out/res %s/out/bad", root, root);
     assert_int_equal(system(src), 0);
-    snprintf(dst, sizeof dst, "%s/out/bad/step-energy-identity-2-3-2/nudge_s.npy", root);
+    snprintf(dst, sizeof dst, "%s/out/bad/traj-energy-identity-2-3-2/free_s.npy", root);
     cep_array a = {0};
     assert_int_equal(cep_npy_read(&a, dst, NULL, 0), 0);
     a.data[a.n - 1] += 1.0;
     assert_int_equal(cep_npy_write(dst, a.data, a.ndim, a.shape, CEP_FMT_BINARY64, NULL, 0), 0);
     cep_array_free(&a);
-    sweep_case k = {"check", args_check, "out", 1, 2, 0};
+    sweep_case k = {"check", args_check, "out/replay", 1, 2, 0, "out/replay"};
     sweep(&k);
 }
 
 static void test_train(void **state)
 {
     (void)state;
-    sweep_case c = {"train-fast", args_train, "out/train", 0, 0, 1};
+    sweep_case c = {"train-fast", args_train, "out/train", 0, 0, 1, NULL};
     sweep(&c);
-    sweep_case l = {"train-lit", args_train_lit, "out/train-lit", 0, 0, 1};
+    sweep_case l = {"train-lit", args_train_lit, "out/train-lit", 0, 0, 1, NULL};
     sweep(&l);
-    sweep_case r = {"resume", args_resume, "out/train-resumed", 0, 0, 1};
+    sweep_case r = {"resume", args_resume, "out/train-resumed", 0, 0, 1, NULL};
     sweep(&r);
 }
 

@@ -1,7 +1,7 @@
 /* report.c -- the files of `cep theorem`: theorem.md, CSV tables, gnuplot
  * scripts and figures, written into a temporary sibling directory that
  * replaces the target in one rename (spec/theorem.md §7). */
-#define _GNU_SOURCE 1 /* renameat2 (Linux, glibc >= 2.28) for an atomic swap */
+#define _GNU_SOURCE 1 /* mkdtemp */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "apps/plot.h"
 #include "apps/theorem.h"
+#include "apps/vfile.h"
 
 static const char *const prec_name[CEP_THM_PRECS] = {"mpfr", "binary64"};
 static const char *const mode_name[CEP_THM_MODES] = {"C-EP", "EP"};
@@ -547,7 +548,7 @@ int cep_theorem_write(const cep_theorem_report *rep, const cep_theorem_config *c
         snprintf(err, errlen, "%s: bad output directory name", dir);
         return -1;
     }
-    char target[3100], old[3200];
+    char target[3100];
     memcpy(target, dir, n);
     target[n] = '\0';
     if (make_parents(target) != 0) {
@@ -591,40 +592,8 @@ int cep_theorem_write(const cep_theorem_report *rep, const cep_theorem_config *c
         remove_flat_dir(w.dir);
         return CEP_EINTR;
     }
-    /* Swap the new directory in.  With an existing report, exchange the two
-     * directories in one step (renameat2 RENAME_EXCHANGE), so that DIR always
-     * names a complete report, then remove the old one; where the kernel or
-     * file system cannot exchange, move the old one aside first. */
-    struct stat stt;
-    int had_old = 0;
-    if (stat(target, &stt) == 0) {
-        if (!S_ISDIR(stt.st_mode)) {
-            snprintf(err, errlen, "%s: exists and is not a directory", target);
-            remove_flat_dir(w.dir);
-            return -1;
-        }
-#ifdef RENAME_EXCHANGE
-        if (renameat2(AT_FDCWD, w.dir, AT_FDCWD, target, RENAME_EXCHANGE) == 0) {
-            remove_flat_dir(w.dir); /* now holds the previous report */
-            return 0;
-        }
-#endif
-        snprintf(old, sizeof old, "%s.old-%ld", target, (long)getpid());
-        if (rename(target, old) != 0) {
-            snprintf(err, errlen, "%s: cannot move the previous report aside: %s", target, strerror(errno));
-            remove_flat_dir(w.dir);
-            return -1;
-        }
-        had_old = 1;
-    }
-    if (rename(w.dir, target) != 0) {
-        snprintf(err, errlen, "%s: cannot rename %s into place: %s", target, w.dir, strerror(errno));
-        if (had_old)
-            rename(old, target);
-        remove_flat_dir(w.dir);
-        return -1;
-    }
-    if (had_old)
-        remove_flat_dir(old);
-    return 0;
+    /* Swap the new directory in: exchanged with an existing report in one
+     * step where the kernel can, so that DIR always names a complete report
+     * (cep_dir_replace, vfile.h). */
+    return cep_dir_replace(w.dir, target, err, errlen) == CEP_OK ? 0 : -1;
 }

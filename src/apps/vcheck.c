@@ -652,8 +652,8 @@ static int write_replay(const cep_vcheck_opts *o, json_t *man, vc_case *c, const
         read_input(&y, &ny, o, c->id, "y", err, sizeof err) ||
         read_input(&th0, &nth, o, c->id, "theta0", err, sizeof err)) {
         free(x); free(y); free(th0);
-        snprintf(msg, msglen, "no replay: %s", err);
-        return 1;
+        snprintf(msg, msglen, "replay failed: %s", err);
+        return 2;             /* asked for and not written: the input is unusable */
     }
     const cep_shape *sh = &c->sh;
     double *s = calloc(sh->S, sizeof(double)), *v = calloc(sh->S, sizeof(double));
@@ -672,10 +672,29 @@ static int write_replay(const cep_vcheck_opts *o, json_t *man, vc_case *c, const
             memcpy(v, &qv->expected[(size_t)v_row * qv->width], sh->S * sizeof(double));
         }
     }
-    /* The replay suite: manifest + inputs + expected arrays. */
-    char root[4200], path[4400], cid[200];
+    /* The replay suite: manifest + inputs + expected arrays, written into a
+     * staging directory beside replay_dir that replaces it only when
+     * complete (cep_dir_replace): never a partial replay suite. */
+    char stage[4200], root[4400], path[4600], cid[200];
+    if (st == CEP_OK) {
+        snprintf(path, sizeof path, "%s", o->replay_dir);
+        char *slash = strrchr(path, '/');
+        if (slash != NULL && slash != path) {
+            *slash = '\0';
+            st = cep_mkdir_p(path, err, sizeof err);
+        }
+        snprintf(stage, sizeof stage, "%s.tmp-XXXXXX", o->replay_dir);
+        if (st == CEP_OK && mkdtemp(stage) == NULL) {
+            cep_errf(err, sizeof err, "%s: cannot create: %s", stage, strerror(errno));
+            st = CEP_EVF_OPEN;
+        }
+        if (st != CEP_OK)
+            stage[0] = '\0';
+    } else {
+        stage[0] = '\0';
+    }
     snprintf(cid, sizeof cid, "replay-%s-%s-%ld", c->id, phase, k);
-    snprintf(root, sizeof root, "%s/%s", o->replay_dir, cid);
+    snprintf(root, sizeof root, "%s/%s", stage, cid);
     snprintf(path, sizeof path, "%s/inputs", root);
     if (st == CEP_OK)
         st = cep_mkdir_p(path, err, sizeof err);
@@ -716,7 +735,7 @@ static int write_replay(const cep_vcheck_opts *o, json_t *man, vc_case *c, const
     for (int i = 0; i < 5 && st == CEP_OK; i++) {
         char rel[400];
         snprintf(rel, sizeof rel, "%s/inputs/%s", cid, in[i].name);
-        snprintf(path, sizeof path, "%s/%s.npy", o->replay_dir, rel);
+        snprintf(path, sizeof path, "%s/%s.npy", stage, rel);
         st = cep_npy_write(path, in[i].val, 1, &in[i].n, CEP_FMT_BINARY64, err, sizeof err);
         json_t *e = json_object();
         cep_json_set(e, "shape", json_pack("[I]", (json_int_t)in[i].n));
@@ -757,10 +776,14 @@ static int write_replay(const cep_vcheck_opts *o, json_t *man, vc_case *c, const
     cep_json_set(m, "cases", json_pack("[o]", co));
     cep_json_set(m, "files", json_object());   /* written by this tool, not checksummed */
     (void)man;
-    snprintf(path, sizeof path, "%s/manifest.json", o->replay_dir);
+    snprintf(path, sizeof path, "%s/manifest.json", stage);
     if (st == CEP_OK)
         st = cep_manifest_write(path, m, err, sizeof err);
     json_decref(m);
+    if (st == CEP_OK)
+        st = cep_dir_replace(stage, o->replay_dir, err, sizeof err);
+    else if (stage[0])
+        cep_tree_remove(stage);
     free(x); free(y); free(th0); free(s); free(v); free(th);
     if (st) {
         snprintf(msg, msglen, "replay failed: %s", err);

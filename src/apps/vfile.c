@@ -8,7 +8,10 @@
  * length) before they allocate anything, so a corrupt file can never cause
  * a large allocation.  Numbers are converted through their bit patterns:
  * nothing here depends on the host's byte order. */
+#define _GNU_SOURCE 1 /* renameat2 (Linux, glibc >= 2.28), nftw */
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -1208,6 +1211,61 @@ int cep_bytes_write_atomic(const char *path, const void *bytes, size_t n, char *
         return st;
     st = wf_put(&w, bytes, n, err, errlen);
     return wf_finish(&w, st, err, errlen);
+}
+
+static int tree_remove_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb; (void)flag; (void)ftw;
+    return remove(p);
+}
+
+int cep_tree_remove(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0)
+        return errno == ENOENT ? 0 : -1;
+    return nftw(path, tree_remove_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int cep_dir_replace(const char *fresh, const char *target, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(target, &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) {
+            cep_errf(err, errlen, "%s: exists and is not a directory", target);
+            cep_tree_remove(fresh);
+            return CEP_EVF_IO;
+        }
+#ifdef RENAME_EXCHANGE
+        if (renameat2(AT_FDCWD, fresh, AT_FDCWD, target, RENAME_EXCHANGE) == 0) {
+            cep_tree_remove(fresh);           /* now holds the previous directory */
+            return CEP_OK;
+        }
+#endif
+        char old[4200];
+        int w = snprintf(old, sizeof old, "%s.old-%ld", target, (long)getpid());
+        if (w < 0 || (size_t)w >= sizeof old || rename(target, old) != 0) {
+            cep_errf(err, errlen, "%s: cannot move the previous directory aside: %s", target,
+                     strerror(errno));
+            cep_tree_remove(fresh);
+            return CEP_EVF_IO;
+        }
+        if (rename(fresh, target) != 0) {
+            cep_errf(err, errlen, "%s: cannot rename %s into place: %s", target, fresh,
+                     strerror(errno));
+            rename(old, target);
+            cep_tree_remove(fresh);
+            return CEP_EVF_IO;
+        }
+        cep_tree_remove(old);
+        return CEP_OK;
+    }
+    if (rename(fresh, target) != 0) {
+        cep_errf(err, errlen, "%s: cannot rename %s into place: %s", target, fresh, strerror(errno));
+        cep_tree_remove(fresh);
+        return CEP_EVF_IO;
+    }
+    return CEP_OK;
 }
 
 int cep_mkdir_p(const char *path, char *err, size_t errlen)

@@ -119,6 +119,18 @@ int cep_text_write_atomic(const char *path, const char *text, char *err, size_t 
 /* Write n bytes to path through a temporary file renamed over it. */
 int cep_bytes_write_atomic(const char *path, const void *bytes, size_t n, char *err, size_t errlen);
 
+/* rm -rf: remove path and everything below it (symbolic links are removed,
+ * not followed); a missing path is not an error.  0, or -1 with errno. */
+int cep_tree_remove(const char *path);
+
+/* Put the complete directory `fresh` (made beside `target`, e.g. by mkdtemp
+ * on "<target>.tmp-XXXXXX") in place of `target`: where the kernel can, the
+ * two are exchanged in one step (renameat2 RENAME_EXCHANGE), so that target
+ * always names a complete directory; otherwise the old one is moved aside
+ * first.  The old directory is then removed.  On failure `fresh` is removed,
+ * target is as it was, and err says why. */
+int cep_dir_replace(const char *fresh, const char *target, char *err, size_t errlen);
+
 /* mkdir -p: create path and its missing parents (mode 0777 & ~umask). */
 int cep_mkdir_p(const char *path, char *err, size_t errlen);
 

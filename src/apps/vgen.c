@@ -666,18 +666,6 @@ typedef struct {
     char err[512];
 } vsuite;
 
-static int rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb; (void)flag; (void)ftw;
-    return remove(p);
-}
-static int rm_rf(const char *path)
-{
-    struct stat sb;
-    if (lstat(path, &sb) != 0)
-        return 0;
-    return nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* Select the stored columns of a theta-axis quantity (THETA_SUBSET). */
 static double *subset_copy(const double *v, size_t rows, size_t w, const size_t *idx, size_t n)
@@ -1219,7 +1207,7 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
         char final_dir[4096];
         snprintf(final_dir, sizeof final_dir, "%s/%s", o->out_dir, suites[s]);
         snprintf(su.root, sizeof su.root, "%s.new", final_dir);
-        if (rm_rf(su.root) != 0) {
+        if (cep_tree_remove(su.root) != 0) {
             cep_errf(err, errlen, "%s: cannot remove: %s", su.root, strerror(errno));
             st = CEP_EVF_OPEN;
             break;
@@ -1281,7 +1269,7 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
         snprintf(old_dir, sizeof old_dir, "%s.old", final_dir);
         if (st == CEP_OK) {
             /* Swap the complete suite in: the old one survives until then. */
-            rm_rf(old_dir);
+            cep_tree_remove(old_dir);
             struct stat sb;
             if (stat(final_dir, &sb) == 0 && rename(final_dir, old_dir) != 0) {
                 cep_errf(err, errlen, "%s: cannot move aside: %s", final_dir, strerror(errno));
@@ -1291,10 +1279,10 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
                 cep_errf(err, errlen, "%s: cannot rename to %s: %s", sp->root, final_dir, strerror(errno));
                 return CEP_EVF_IO;
             }
-            rm_rf(old_dir);
+            cep_tree_remove(old_dir);
             say(o, "vectors: wrote %s (%zu cases)", final_dir, n_done[s]);
         } else if (sp->root[0]) {
-            rm_rf(sp->root);
+            cep_tree_remove(sp->root);
         }
     }
     return st;
