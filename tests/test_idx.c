@@ -399,6 +399,21 @@ static void test_size_overflow(void **state)
     cep_idx_free(&r);
 }
 
+/* A header that declares the limit, 2^31 bytes, over 12 data bytes, read
+ * whole: truncated, and the buffer grows with the bytes read, so that the
+ * 20-byte file does not cost 2 GB (tests/fuzz/fuzz_idx found the up-front
+ * malloc: libFuzzer's malloc limit; corpus/idx/regress-2g-header.idx). */
+static void test_declared_size_is_not_allocated_up_front(void **state)
+{
+    (void)state;
+    unsigned char b[64];
+    const uint32_t limit1[1] = {0x80000000u}, limit3[3] = {2048, 1024, 1024};
+    expect_error_both("declared-2g", b, make_idx(b, 0x08, 1, limit1, img_data, 12), 0,
+                      CEP_EIDX_TRUNC, "truncated: 2147483648 data bytes expected, 12 read");
+    expect_error_both("declared-2g-3d", b, make_idx(b, 0x08, 3, limit3, img_data, 12), 0,
+                      CEP_EIDX_TRUNC, "truncated: 2147483648 data bytes expected, 12 read");
+}
+
 /* A path that does not exist, and a directory, cannot be opened. */
 static void test_missing_file_and_directory(void **state)
 {
@@ -792,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_truncated_data),
         cmocka_unit_test(test_trailing_data),
         cmocka_unit_test(test_size_overflow),
+        cmocka_unit_test(test_declared_size_is_not_allocated_up_front),
         cmocka_unit_test(test_missing_file_and_directory),
         cmocka_unit_test(test_corrupt_gzip),
         cmocka_unit_test(test_truncated_and_crc_damaged_gzip),

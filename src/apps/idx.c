@@ -20,6 +20,7 @@
 
 /* gzread takes an unsigned count and returns an int: stay well inside both. */
 #define IDX_READ_CHUNK ((size_t)1 << 30)
+#define IDX_GROW_MIN ((size_t)1 << 20)   /* first data buffer of cep_idx_load */
 /* zlib's default input buffer is 8 KiB; a larger one reads 26 MB of
  * compressed training images in fewer system calls. */
 #define IDX_GZ_BUFFER (128u * 1024u)
@@ -255,16 +256,33 @@ int cep_idx_load(cep_idx *out, const char *path, size_t max_items, char *err, si
         goto done;
     r.n_items = (max_items == 0 || max_items > r.dims[0]) ? r.dims[0] : max_items;
     size_t n = r.n_items * r.item_size; /* <= CEP_IDX_MAX_BYTES by read_header */
-    r.data = malloc(n);
-    if (r.data == NULL) {
-        cep_errf(err, errlen, "%s: out of memory for %zu data bytes", path, n);
-        st = CEP_ENOMEM;
-        goto done;
+    /* The buffer grows with the bytes actually read (IDX_GROW_MIN, then
+     * doubling, then exactly n): a header that declares 2^31 bytes in a
+     * file of a few bytes costs a few bytes, not 2 GB (tests/fuzz/fuzz_idx). */
+    size_t cap = n < IDX_GROW_MIN ? n : IDX_GROW_MIN, got = 0;
+    r.data = malloc(cap > 0 ? cap : 1);
+    for (;;) {
+        if (r.data == NULL) {
+            cep_errf(err, errlen, "%s: out of memory for %zu data bytes", path, n);
+            st = CEP_ENOMEM;
+            goto done;
+        }
+        size_t part;
+        st = read_bytes(f, r.data + got, cap - got, &part, path, err, errlen);
+        if (st != CEP_OK)
+            goto done;
+        got += part;
+        if (got < cap || cap == n)
+            break;
+        cap = cap > n / 2 ? n : 2 * cap;
+        unsigned char *grown = realloc(r.data, cap);
+        if (grown == NULL) {
+            free(r.data);
+            r.data = NULL;
+            continue;                       /* reported at the top of the loop */
+        }
+        r.data = grown;
     }
-    size_t got;
-    st = read_bytes(f, r.data, n, &got, path, err, errlen);
-    if (st != CEP_OK)
-        goto done;
     if (got < n) {
         cep_errf(err, errlen, "%s: truncated: %zu data bytes expected, %zu read", path, n, got);
         st = CEP_EIDX_TRUNC;

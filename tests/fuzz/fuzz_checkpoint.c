@@ -15,7 +15,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    fuzz_dir_make("ckpt");
+    fuzz_dir_make("checkpoint");
     return 0;
 }
 

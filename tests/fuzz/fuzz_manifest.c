@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.max_errors = (b & 128u) ? 0 : 10;
     cep_vectors_check(&c, devnull, err, sizeof err);
     fflush(devnull);
-    fuzz_tree_remove(scratch);
+    cep_tree_remove(scratch);
 
     cep_vrun_opts r;
     memset(&r, 0, sizeof r);
@@ -91,6 +91,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     r.results_dir = scratch;
     r.ctx = cep_ctx_double();
     cep_vectors_compute(&r, err, sizeof err);
-    fuzz_tree_remove(scratch);
+    cep_tree_remove(scratch);
     return 0;
 }

@@ -7,44 +7,20 @@
 #ifndef CEP_FUZZ_UTIL_H
 #define CEP_FUZZ_UTIL_H
 
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "apps/vfile.h"   /* cep_tree_remove */
 
 static char fuzz_dir[256];
-
-/* Remove dir and everything below it (links removed, not followed). */
-static inline int fuzz_tree_remove(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL)
-        return -1;
-    struct dirent *e;
-    char p[4096];
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        int w = snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        if (w < 0 || (size_t)w >= sizeof p)
-            continue;
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            fuzz_tree_remove(p);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    return rmdir(dir);
-}
 
 static inline void fuzz_dir_remove(void)
 {
     if (fuzz_dir[0])
-        fuzz_tree_remove(fuzz_dir);
+        cep_tree_remove(fuzz_dir);
     fuzz_dir[0] = '\0';
 }
 

@@ -29,12 +29,18 @@ for bin in "$@"; do
     [ -d "$corpus" ] || { echo "fuzz $name: no corpus $corpus" >&2; failed=1; continue; }
     rm -rf "$work"
     mkdir -p "$work" "$art" "$(dirname "$log")"
+    before=$(ls -d /dev/shm/cep-fuzz-"$name"-* /tmp/cep-fuzz-"$name"-* 2>/dev/null)
     cp "$corpus"/* "$work"/
     # -close_fd_mask=3: the parsers' usage messages stay out of the log
     # (libFuzzer keeps its own copy of stderr for its reports).
     "$bin" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
         -close_fd_mask=3 -artifact_prefix="$art" "$work" > "$log" 2>&1
     rc=$?
+    # A harness removes its temporary directory at exit; one killed by a
+    # sanitizer report cannot: remove the one this run made.
+    for d in $(ls -d /dev/shm/cep-fuzz-"$name"-* /tmp/cep-fuzz-"$name"-* 2>/dev/null); do
+        case " $(echo $before) " in *" $d "*) ;; *) rm -rf "$d";; esac
+    done
     # The last status line: "#N  DONE  cov: C ft: F corp: U/Sb ..." (or the
     # last line before a crash).
     last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)

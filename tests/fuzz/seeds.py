@@ -97,6 +97,9 @@ put("idx", "bad-trunc.idx.gz", b"\x00\x00" + gz(img)[:-9])
 put("idx", "bad-type.idx", b"\x00\x00" + bytes([0, 0, 0x0d, 1, 0, 0, 0, 1]) + b"\0\0\0\0")
 put("idx", "bad-dim0.idx", b"\x00\x00" + idx([0, 2, 2], b""))
 put("idx", "bad-huge.idx", b"\x01\x00" + idx([0x10000, 0x1000, 0x1000], b"\1\2\3\4"))
+# regression: a header declaring the 2^31-byte limit over 3 bytes made
+# cep_idx_load malloc 2 GB up front (libFuzzer: out-of-memory)
+put("idx", "regress-2g-header.idx", b"\x00\x00" + idx([0x80000000], b"abc"))
 
 
 def pair(mode, mx, a, b):
