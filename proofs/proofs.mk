@@ -12,7 +12,7 @@
 # report), and fails when any goal is unproved.  See proofs/README.md.
 
 PROVERS    ?= z3,cvc4
-WP_TIMEOUT ?= 40
+WP_TIMEOUT ?= 60
 WP_PAR     ?= 2
 WP_CACHE   ?= none
 WP_FCT     ?=

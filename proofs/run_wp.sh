@@ -15,7 +15,7 @@
 #   BUILD        build directory (default build); the run writes $BUILD/proofs/
 #   CC           C compiler, used to locate <mpfr.h> and <gmp.h> (default cc)
 #   PROVERS      WP provers (default z3,cvc4)
-#   WP_TIMEOUT   seconds per goal and prover (default 10)
+#   WP_TIMEOUT   seconds (wall clock) per goal and prover (default 60)
 #   WP_PAR       parallel goals (default 2)
 #   WP_CACHE     WP cache mode: none, update, .. (default none)
 #   WP_TUS       translation units (default proofs/wp_*.c)
@@ -36,7 +36,7 @@ t0=$(date +%s)
 BUILD=${BUILD:-build}
 CC=${CC:-cc}
 PROVERS=${PROVERS:-z3,cvc4}
-WP_TIMEOUT=${WP_TIMEOUT:-10}
+WP_TIMEOUT=${WP_TIMEOUT:-60}
 WP_PAR=${WP_PAR:-2}
 WP_CACHE=${WP_CACHE:-none}
 WP_TUS=${WP_TUS:-$(ls proofs/wp_*.c)}
@@ -185,6 +185,25 @@ awk -F'\t' -v trusted=" $WP_TRUSTED " -v skip=" $WP_SKIP " -v only=",$WP_FCT," '
 awk -F'\t' 'NR > 1 && ($1 ~ /^(src|proofs)/) && $6 == "Considered valid" && !seen[$4]++ {
     print $4 "\t" $1 "/" $2 }' "$csv" >"$out/considered.tsv"
 
+# the time margin: the slowest prover run of a proved goal (wp.log lines such as
+# "[wp] [CVC4 1.8] Goal NAME : Valid (Qed:866ms) (27.6s) (1040259)"), and how
+# many took over a quarter of the limit.  The limit is wall-clock time; on a
+# loaded machine (CI: two jobs and EVA on two cores) a 28 s goal timed out
+# at 40 s, so the margin is worth watching.
+slowest=$(awk -v lim="$WP_TIMEOUT" '
+    / Goal / && / : Valid / && !/\[Qed\]/ {
+        t = -1
+        for (i = 1; i <= NF; i++)
+            if ($i ~ /^\([0-9.]+m?s\)$/) {
+                v = $i; gsub(/[()]/, "", v)
+                t = (v ~ /ms$/) ? substr(v, 1, length(v) - 2) / 1000 : substr(v, 1, length(v) - 1) + 0
+            }
+        for (i = 1; i <= NF; i++) if ($i == "Goal") g = $(i + 1)
+        if (t > max) { max = t; goal = g }
+        if (t > lim / 4) over++
+    }
+    END { if (goal != "") printf "%.1f s (`%s`); %d prover runs took over %g s (a quarter of the limit)", max, goal, over, lim / 4 }' "$log")
+
 versions=$("$FRAMAC" -version 2>/dev/null | head -n 1)
 why3v=$(why3 --version 2>/dev/null | head -n 1)
 z3v=$(z3 --version 2>/dev/null | head -n 1)
@@ -225,6 +244,7 @@ report=$REPORT_DIR/report.md
     else
         echo "one frama-c job; WP ${secs} s, whole run $(( $(date +%s) - t0 )) s on $(nproc) cores."
     fi
+    [ -z "$slowest" ] || echo "Slowest prover run of a proved goal, of the $WP_TIMEOUT s limit: $slowest."
     echo "Not analysed by WP in this run (\`-wp-skip-fct\`, WP_SKIP): $(echo $WP_SKIP | sed 's/ /, /g')."
     [ -z "$WP_FCT" ] || echo "Partial run: only $WP_FCT (WP_FCT)."
     echo "Values are proved in real arithmetic (typed+real model): they hold for"

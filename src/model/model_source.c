@@ -275,6 +275,12 @@ void FN(m_step_vjp)(const cep_ctx *ctx, REAL *u, REAL *gtheta, REAL *work, const
         //@ ghost if (l < N) model_layer_lemma(sh, l + 1);
         //@ ghost if (l > 1) model_layer_lemma(sh, l - 1);
         REAL *ul = LAYER(u, sh, l);
+        /* u_l apart from W_l, from the precondition sep: proved alone, at
+         * the t_matvec_acc call it took cvc4 28 s (over CI's 40 s limit on
+         * a loaded machine). */
+        /*@ ghost if (l > 1)
+                lemma_block_separated(u, sh->S, sh->s_off[l], sh->size[l],
+                                      theta, sh->P, sh->W_off[l], sh->size[l], sh->size[l - 1]); */
         FN(t_zero)(ctx, ul, sh->size[l]);
         if (l < N)
             FN(t_matvec_t_acc)(ctx, ul, scratch, W_BLOCK(theta, sh, l + 1),
