@@ -7,6 +7,7 @@
  *  - manifests and files that are corrupt are refused (status 2). */
 #include <float.h>
 #include <jansson.h>
+#include <dirent.h>
 #include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -436,6 +437,61 @@ static void test_corrupt_manifests(void **state)
                    "differs from the manifest's");
 }
 
+/* Names in dir that begin with prefix. */
+static int count_prefixed(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
+/* --replay DIR when a stop request (SIGINT/SIGTERM: cep_request_stop) came
+ * during the comparison: the failure is still reported, DIR keeps its
+ * previous content byte for byte and no staging directory is left beside
+ * it; without the request, DIR is replaced whole by the replay suite
+ * (docs/robustness.md, "Atomic outputs and interruption"). */
+static void test_replay_stopped_or_replaced(void **state)
+{
+    const fixture *fx = *state;
+    char rdir[300], prev[340], rcase[400], text[64] = "";
+    snprintf(rdir, sizeof rdir, "%s/replay-kept", fx->dir);
+    snprintf(prev, sizeof prev, "%s/previous.txt", rdir);
+    snprintf(rcase, sizeof rcase, "%s/replay-" CASE "-cep-3", rdir);
+    assert_int_equal(mkdir(rdir, 0777), 0);
+    FILE *f = fopen(prev, "w");
+    assert_non_null(f);
+    fputs("the previous replay\n", f);
+    fclose(f);
+    double old = poke(fx, "cep_s", 3, 4, 42.0);
+    json_t *r;
+    cep_request_stop(15);
+    int rc = run_check(fx, &r, rdir);
+    cep_clear_stop();
+    assert_int_equal(rc, 1);
+    assert_non_null(json_object_get(r, "first_failure"));
+    json_decref(r);
+    f = fopen(prev, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(text, sizeof text, f));
+    fclose(f);
+    assert_string_equal(text, "the previous replay\n");
+    struct stat sb;
+    assert_int_equal(stat(rcase, &sb), -1);
+    assert_int_equal(count_prefixed(fx->dir, "replay-kept.tmp-"), 0);
+
+    assert_int_equal(run_check(fx, &r, rdir), 1);
+    json_decref(r);
+    poke(fx, "cep_s", 3, 4, old);
+    assert_int_equal(stat(prev, &sb), -1);
+    assert_int_equal(stat(rcase, &sb), 0);
+    assert_true(S_ISDIR(sb.st_mode));
+    assert_int_equal(count_prefixed(fx->dir, "replay-kept."), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -445,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_injected_faults),
         cmocka_unit_test(test_budget_respected),
         cmocka_unit_test(test_replay),
+        cmocka_unit_test(test_replay_stopped_or_replaced),
         cmocka_unit_test(test_text_results_binary32),
         cmocka_unit_test(test_corrupt_manifests),
     };

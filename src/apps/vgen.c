@@ -666,7 +666,6 @@ typedef struct {
     char err[512];
 } vsuite;
 
-
 /* Select the stored columns of a theta-axis quantity (THETA_SUBSET). */
 static double *subset_copy(const double *v, size_t rows, size_t w, const size_t *idx, size_t n)
 {
@@ -1264,22 +1263,16 @@ int cep_vectors_generate(const cep_vgen_opts *o, char *err, size_t errlen)
     }
     for (int s = 0; s < 2; s++) {
         const vsuite *sp = &sus[s];
-        char final_dir[4096], old_dir[4200];
+        char final_dir[4096];
         snprintf(final_dir, sizeof final_dir, "%s/%s", o->out_dir, suites[s]);
-        snprintf(old_dir, sizeof old_dir, "%s.old", final_dir);
         if (st == CEP_OK) {
-            /* Swap the complete suite in: the old one survives until then. */
-            cep_tree_remove(old_dir);
-            struct stat sb;
-            if (stat(final_dir, &sb) == 0 && rename(final_dir, old_dir) != 0) {
-                cep_errf(err, errlen, "%s: cannot move aside: %s", final_dir, strerror(errno));
-                return CEP_EVF_IO;
+            /* Swap the complete suite in (exchanged with the old one in one
+             * step where the kernel can); on failure the .new directory is
+             * removed and so, below, is the other one. */
+            if (cep_dir_replace(sp->root, final_dir, err, errlen) != CEP_OK) {
+                st = CEP_EVF_IO;
+                continue;
             }
-            if (rename(sp->root, final_dir) != 0) {
-                cep_errf(err, errlen, "%s: cannot rename to %s: %s", sp->root, final_dir, strerror(errno));
-                return CEP_EVF_IO;
-            }
-            cep_tree_remove(old_dir);
             say(o, "vectors: wrote %s (%zu cases)", final_dir, n_done[s]);
         } else if (sp->root[0]) {
             cep_tree_remove(sp->root);

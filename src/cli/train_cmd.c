@@ -91,15 +91,6 @@ static const preset presets[] = {
 };
 #define N_PRESETS (sizeof presets / sizeof presets[0])
 
-/* ---- SIGINT / SIGTERM: finish the batch, keep the last epoch's files ------- */
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    stop_requested = sig;   /* exit status 128 + sig: 130 for SIGINT, 143 for SIGTERM */
-}
-
 /* ---- progress --------------------------------------------------------------- */
 
 typedef struct {
@@ -155,7 +146,7 @@ static int on_progress(void *user, size_t done, size_t total, double loss_sum, s
         fflush(stdout);
         p->next_line += total / 10 > 0 ? total / 10 : 1;
     }
-    return stop_requested != 0;
+    return cep_stop_requested() != 0;   /* SIGINT/SIGTERM: finish the batch */
 }
 
 /* ---- outputs ------------------------------------------------------------------ */
@@ -588,13 +579,11 @@ int cmd_train(int argc, char **argv)
         /* run_txt is written with the first finished epoch's files, so that an
          * interrupted first epoch leaves a previous run's files all intact */
     }
-    stop_requested = 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;   /* a signal must not fail a write in progress */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    /* SIGINT/SIGTERM: the current batch finishes, the last finished epoch's
+     * files are kept; exit 128 + signal (the handler restarts interrupted
+     * writes, SA_RESTART) */
+    cep_clear_stop();
+    cep_stop_on_signals(1);
     snprintf(ckpath, sizeof ckpath, "%s/checkpoint.bin", outdir);
     int rc = 0, figures = 0;
     progress_state ps = {isatty(1), 0, o.epochs, 0, 0, 0};
@@ -611,11 +600,12 @@ int cmd_train(int argc, char **argv)
         double secs = now_s() - ps.t0;
         if (ps.tty)
             printf("\r\033[K");
-        if (st == CEP_ETRAIN_INTERRUPTED || (st == CEP_OK && stop_requested)) {
+        if (st == CEP_ETRAIN_INTERRUPTED || (st == CEP_OK && cep_stop_requested())) {
+            int sig = cep_stop_requested() > 0 ? cep_stop_requested() : SIGINT;
             printf("cep train: interrupted during epoch %u (signal %d); the files of epoch %u are "
-                   "kept in %s (continue: cep train --resume %s --epochs %u)\n", e, (int)stop_requested,
+                   "kept in %s (continue: cep train --resume %s --epochs %u)\n", e, sig,
                    e - 1, outdir, ckpath, o.epochs);
-            rc = 128 + (stop_requested > 0 ? (int)stop_requested : SIGINT);
+            rc = 128 + sig;
             break;
         }
         if (st != CEP_OK) {
@@ -687,8 +677,7 @@ int cmd_train(int argc, char **argv)
             break;
         }
     }
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    cep_stop_on_signals(0);
     if (rc == 0) {
         char hex[65];
         theta_hash(hex, cep_trainer_theta(t), c->shape.P);

@@ -359,6 +359,22 @@ int check_parse(check_args *a, int argc, char **argv)
 
 /* ---- the commands: parse, then run ------------------------------------------ */
 
+/* SIGINT/SIGTERM while a suite command works: the library stops between
+ * cases and publishes nothing unfinished (cep_stop_requested, src/cep.h). */
+static void stop_on_signals(int on)
+{
+    if (on)
+        cep_clear_stop();
+    cep_stop_on_signals(on);
+}
+
+/* The message of an interrupted command, and its exit status 128 + signal. */
+static int interrupted(const char *cmd, const char *what)
+{
+    fprintf(stderr, "cep %s: %s (signal %d)\n", cmd, what, cep_stop_requested());
+    return 128 + cep_stop_requested();
+}
+
 int cmd_vectors(int argc, char **argv)
 {
     vectors_args a;
@@ -370,14 +386,11 @@ int cmd_vectors(int argc, char **argv)
         return 0;
     }
     char err[1024] = "";
-    cep_clear_stop();
-    cep_stop_on_signals(1);   /* SIGINT/SIGTERM: stop between cases, exit 128 + signal */
+    stop_on_signals(1);
     int st = cep_vectors_generate(&a.o, err, sizeof err);
-    cep_stop_on_signals(0);
-    if (st == CEP_EINTR) {
-        fprintf(stderr, "cep vectors: %s (signal %d)\n", err, cep_stop_requested());
-        return 128 + cep_stop_requested();
-    }
+    stop_on_signals(0);
+    if (st == CEP_EINTR)
+        return interrupted("vectors", err);
     if (st) {
         fprintf(stderr, "cep vectors: %s\n", err[0] ? err : cep_vectors_strerror(st));
         return st == CEP_EV_USAGE ? 2 : 1;
@@ -396,14 +409,11 @@ int cmd_compute(int argc, char **argv)
         return 0;
     }
     char err[1024] = "";
-    cep_clear_stop();
-    cep_stop_on_signals(1);   /* SIGINT/SIGTERM: stop between cases, exit 128 + signal */
+    stop_on_signals(1);
     int st = cep_vectors_compute(&a.o, err, sizeof err);
-    cep_stop_on_signals(0);
-    if (st == CEP_EINTR) {
-        fprintf(stderr, "cep compute: %s (signal %d)\n", err, cep_stop_requested());
-        return 128 + cep_stop_requested();
-    }
+    stop_on_signals(0);
+    if (st == CEP_EINTR)
+        return interrupted("compute", err);
     if (st) {
         fprintf(stderr, "cep compute: %s\n", err[0] ? err : cep_vectors_strerror(st));
         return st == CEP_EDIVERGED || st == CEP_ENOMEM ? 1 : 2;
@@ -422,15 +432,12 @@ int cmd_check(int argc, char **argv)
         return 0;
     }
     char err[1024] = "";
-    cep_clear_stop();
-    cep_stop_on_signals(1);   /* SIGINT/SIGTERM: no --replay files written, exit 128 + signal */
+    stop_on_signals(1);
     rc = cep_vectors_check(&a.o, stdout, err, sizeof err);
-    cep_stop_on_signals(0);
-    if (cep_stop_requested()) {
-        fprintf(stderr, "cep check: interrupted (signal %d)%s\n", cep_stop_requested(),
-                a.o.replay_dir ? "; the --replay directory is not written" : "");
-        return 128 + cep_stop_requested();
-    }
+    stop_on_signals(0);
+    if (cep_stop_requested())
+        return interrupted("check", a.o.replay_dir ? "interrupted; the --replay directory is not written"
+                                                   : "interrupted");
     if (rc == 2)
         fprintf(stderr, "cep check: %s\n", err[0] ? err : "unusable input");
     return rc;
