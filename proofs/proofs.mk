@@ -39,7 +39,7 @@ WP_GROUP   ?= m_step_vjp_d bptt_run_d cep_bptt_d bptt_step_d cep_free_phase_d \
 # Debian 12 packages of the proof toolchain (there is no `frama-c` package).
 PROOF_DEB_PACKAGES := frama-c-base why3 z3 cvc4 jq
 
-.PHONY: proofs proofs-deps
+.PHONY: proofs proofs-deps proofs-mutants proofs-mutants-ci
 
 # Installs the toolchain when run as root, else says what is missing.
 proofs-deps:
@@ -53,3 +53,29 @@ proofs: proofs-deps
 	  WP_TRUSTED="$(WP_TRUSTED)" WP_SKIP="$(WP_SKIP)" WP_FCT="$(WP_FCT)" EVA="$(EVA)" \
 	  WP_GROUP="$(WP_GROUP)" \
 	  sh proofs/run_wp.sh
+
+# ---- the proof mutation suite (proofs/mutants.sh, table proofs/mutants.tsv) ----
+# Each mutant is a small semantic bug in one function; WP runs on that
+# function only, in a scratch copy $(BUILD)/mutants/<id>/, and must leave a
+# goal unproved ("rejected").  Knobs: MUTANTS (ids, default all; a subset
+# writes its report to $(BUILD)/mutants/mutants.md, the whole suite to
+# proofs/mutants.md), MUTANT_TIMEOUT (WP_TIMEOUT of the mutant runs, default
+# 20 s), MUTANT_TESTS=1 (also build and run the cmocka tests of each mutant).
+# Fails when any mutant survived (all goals proved) or is invalid.
+MUTANTS        ?=
+MUTANT_TIMEOUT ?= 20
+MUTANT_TESTS   ?= 0
+# A quick subset for CI: tensor, model and algorithm layers.
+MUTANTS_CI     ?= T01 T02 T04 M03 M06 M10 M13 A01 P08 P11 P15 B01
+
+proofs-mutants: proofs-deps
+	@MUTANTS="$(MUTANTS)" MUTANT_TIMEOUT="$(MUTANT_TIMEOUT)" MUTANT_TESTS="$(MUTANT_TESTS)" \
+	  BUILD="$(BUILD)" CC="$(CC)" PROVERS="$(PROVERS)" WP_PAR="$(WP_PAR)" \
+	  MUTANT_COMMAND="make proofs-mutants$(if $(MUTANTS), MUTANTS=\"$(MUTANTS)\")$(if $(filter-out 20,$(MUTANT_TIMEOUT)), MUTANT_TIMEOUT=$(MUTANT_TIMEOUT))$(if $(filter 1,$(MUTANT_TESTS)), MUTANT_TESTS=1)" \
+	  sh proofs/mutants.sh
+
+proofs-mutants-ci: proofs-deps
+	@MUTANTS="$(MUTANTS_CI)" MUTANT_TIMEOUT="$(MUTANT_TIMEOUT)" MUTANT_TESTS="$(MUTANT_TESTS)" \
+	  BUILD="$(BUILD)" CC="$(CC)" PROVERS="$(PROVERS)" WP_PAR="$(WP_PAR)" \
+	  MUTANT_COMMAND="make proofs-mutants-ci (MUTANTS_CI=$(MUTANTS_CI))" \
+	  sh proofs/mutants.sh

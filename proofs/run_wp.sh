@@ -24,6 +24,8 @@
 #   WP_GROUP     functions proved by a second, concurrent frama-c job (empty:
 #                one job); ignored with WP_FCT
 #   REPORT_DIR   where report.md and report.json go (default proofs)
+#   FUNCTIONAL   function<TAB>yes|partial|no<TAB>reason: the report's "functional
+#                contract" column (default proofs/functional.tsv)
 #   FRAMAC       frama-c executable (default frama-c)
 #   EVA          0: do not run EVA (development; the verdict says so); else
 #                proofs/run_eva.sh runs alongside WP (EVA_PRECISION, EVA_UNROLL)
@@ -49,6 +51,7 @@ EVA=${EVA:-1}
 FRAMAC=${FRAMAC:-frama-c}
 WP_FCT=${WP_FCT:-}
 WP_GROUP=${WP_GROUP:-}
+FUNCTIONAL=${FUNCTIONAL:-proofs/functional.tsv}
 
 out=$BUILD/proofs
 mkdir -p "$out/include" "$REPORT_DIR"
@@ -217,6 +220,26 @@ awk -F'\t' 'FNR == NR { file[$1] = $2; next }
 layer_of='function layer(f) { if (f ~ /^src\//) { split(f, a, "/"); return a[2] }
                             if (f ~ /^proofs\//) return "lemma functions (proofs/)"; return "other" }'
 
+# does the contract state what the function computes? (FUNCTIONAL: function,
+# yes | partial | no, reason; '#' comments).  A function of the table that is
+# not listed, or whose verdict is none of the three, reads "?" (warning).
+if [ -f "$FUNCTIONAL" ]; then
+    awk -F'\t' -v OFS='\t' '!/^[ \t]*#/ && NF >= 2 { print $1, $2, $3 }' "$FUNCTIONAL" >"$out/functional.tsv"
+else
+    echo "proofs: WARNING: $FUNCTIONAL not found: every functional contract reads ?" >&2
+    : >"$out/functional.tsv"
+fi
+unlisted=$( { cut -f2 "$out/table.tsv"; for f in $WP_TRUSTED; do echo "$f"; done; } |
+    awk -F'\t' 'FNR == NR { if ($2 ~ /^(yes|partial|no)$/) ok[$1] = 1; next }
+                 !($1 in ok) && !seen[$1]++ { printf "%s ", $1 }' "$out/functional.tsv" - )
+bad=$(awk -F'\t' '$2 !~ /^(yes|partial|no)$/ { printf "%s (%s) ", $1, $2 }' "$out/functional.tsv")
+[ -z "$bad" ] || echo "proofs: WARNING: $FUNCTIONAL: verdict not yes, partial or no: $bad" >&2
+[ -z "$unlisted" ] ||
+    echo "proofs: WARNING: no functional-contract verdict in $FUNCTIONAL (reads ?): $unlisted" >&2
+# fc_of: awk function, "yes" or "partial: reason" .. of a function (fc[] loaded)
+fc_of='function fc_of(f) { if (!(f in fc)) return "?"
+                        return (fc[f] == "yes" || why[f] == "") ? fc[f] : fc[f] ": " why[f] }'
+
 # EVA's result (run_eva.sh)
 eva_alarms='?'; eva_secs='?'; eva_status=missing; eva_detail=
 if [ "$EVA" = 0 ]; then eva_status="not run (EVA=0)"
@@ -250,21 +273,31 @@ report=$REPORT_DIR/report.md
     echo "Values are proved in real arithmetic (typed+real model): they hold for"
     echo "ideal reals, not for IEEE 754 rounding, overflow or NaN (proofs/TRUST.md)."
     echo
-    echo "| layer | functions | goals proved | goals total |"
-    echo "|---|---:|---:|---:|"
+    echo "| layer | functions | goals proved | goals total | functional contract yes / partial / no |"
+    echo "|---|---:|---:|---:|---:|"
     awk -F'\t' "$layer_of"'
-        { L = layer($1); n[L]++; p[L] += $3; t[L] += $4; if (!(L in seen)) { seen[L] = 1; order[++k] = L } }
+        FNR == NR { if ($2 ~ /^(yes|partial|no)$/) fc[$1] = $2; next }
+        { L = layer($1); n[L]++; p[L] += $3; t[L] += $4; if (!(L in seen)) { seen[L] = 1; order[++k] = L }
+          v = ($2 in fc) ? fc[$2] : "?"; c[L, v]++ }
         END { for (i = 1; i <= k; i++) { L = order[i]
-                printf "| %s | %d | %d | %d |\n", L, n[L], p[L], t[L] } }' "$out/table.tsv"
-    jq -r '."wp:global"."wp:main" | "| **all** | | **\(.valid // 0)** | **\(.total // 0)** |"' "$json"
+                q = c[L, "?"] ? sprintf(" / %d ?", c[L, "?"]) : ""
+                printf "| %s | %d | %d | %d | %d / %d / %d%s |\n", L, n[L], p[L], t[L],
+                       c[L, "yes"], c[L, "partial"], c[L, "no"], q } }' "$out/functional.tsv" "$out/table.tsv"
+    jq -r '."wp:global"."wp:main" | "| **all** | | **\(.valid // 0)** | **\(.total // 0)** | |"' "$json"
     echo
-    echo "| file | function | goals proved | goals total | |"
-    echo "|---|---|---:|---:|---|"
-    awk -F'\t' '{ ok = ($3 == $4) ? "ok" : "**UNPROVED**"
-                  printf "| %s | %s | %d | %d | %s |\n", $1, $2, $3, $4, ok }' "$out/table.tsv"
+    echo "| file | function | goals proved | goals total | | functional contract |"
+    echo "|---|---|---:|---:|---|---|"
+    awk -F'\t' "$fc_of"'
+        FNR == NR { if ($2 ~ /^(yes|partial|no)$/) { fc[$1] = $2; why[$1] = $3 }; next }
+        { ok = ($3 == $4) ? "ok" : "**UNPROVED**"
+          printf "| %s | %s | %d | %d | %s | %s |\n", $1, $2, $3, $4, ok, fc_of($2) }' \
+        "$out/functional.tsv" "$out/table.tsv"
     for f in $WP_TRUSTED; do
         fl=$(awk -F'\t' -v f="$f" '$1 == f { print $2 }' "$out/fn_files.tsv")
-        echo "| ${fl:-src/tensor/tensor_source.c} | $f | - | - | trusted: body not checked by WP |"
+        fcv=$(echo "$f" | awk -F'\t' "$fc_of"'
+            FNR == NR { if ($2 ~ /^(yes|partial|no)$/) { fc[$1] = $2; why[$1] = $3 }; next }
+            { print fc_of($1) }' "$out/functional.tsv" -)
+        echo "| ${fl:-src/tensor/tensor_source.c} | $f | - | - | trusted: body not checked by WP | $fcv |"
     done
     echo
     echo "Trusted contracts (no body in the analysed code, \"considered valid\"):"

@@ -36,9 +36,11 @@
 #include "scope_contracts.h"
 
 #include "real.acsl"
+#include "tensor.acsl"
 #include "shape.acsl"
 #include "prng.acsl"
 #include "model.acsl"
+#include "spec_model.acsl"
 #include "algo.acsl"
 #include "bptt.acsl"
 

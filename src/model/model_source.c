@@ -33,6 +33,16 @@
     requires sep_dp_dd: dp != \null && ddrho != \null ==>
                           \separated(dp + (0 .. sh->S - 1), ddrho + (0 .. sh->S - 1));
     assigns p[0 .. sh->S - 1], dp[0 .. sh->S - 1], ddrho[0 .. sh->S - 1];
+    ensures p_energy: sh->model == CEP_MODEL_ENERGY ==>
+      \forall integer q; 0 <= q < sh->S ==> p[q] == act_rho(sh->act, \old(s[q]));
+    ensures p_proto: sh->model != CEP_MODEL_ENERGY ==>
+      \forall integer q; 0 <= q < sh->S ==> p[q] == \old(s[q]);
+    // p' and p'' where act_entry states them (see its contract)
+    ensures dp: dp != \null && (sh->model != CEP_MODEL_ENERGY || sh->act != CEP_ACT_SIGMOID4) ==>
+      \forall integer q; 0 <= q < sh->S ==> dp[q] == pre_d(sh, \old(s[q]));
+    ensures ddrho: ddrho != \null && (sh->model != CEP_MODEL_ENERGY ||
+                                     (sh->act != CEP_ACT_SIGMOID4 && sh->act != CEP_ACT_TANH)) ==>
+      \forall integer q; 0 <= q < sh->S ==> ddrho[q] == pre_dd(sh, \old(s[q]));
 */
 static void FN(presyn)(const cep_ctx *ctx, REAL *p, REAL *dp, REAL *ddrho,
                        const cep_shape *sh, const REAL *s)
@@ -43,6 +53,7 @@ static void FN(presyn)(const cep_ctx *ctx, REAL *p, REAL *dp, REAL *ddrho,
         FN(t_copy)(ctx, p, s, sh->S);
         if (dp) {
             /*@ loop invariant bound: 0 <= i <= sh->S;
+                loop invariant one: \forall integer q; 0 <= q < i ==> dp[q] == 1.0;
                 loop assigns i, dp[0 .. sh->S - 1];
                 loop variant sh->S - i;
             */

@@ -278,10 +278,11 @@ int FN(t_all_finite)(const REAL *v, size_t n)
 
 /* ---- matrix products -------------------------------------------------- */
 
-/* The matrix products have memory-safety and framing contracts only (which
- * entries they write, which they read): their values are sums over rows or
- * columns whose proofs need nonlinear index reasoning (p*n + q) under
- * quantifiers, beyond what z3/cvc4 close reliably here.  The row loops keep
+/* t_matvec_acc and t_matvec_t_acc state their values (dot, coldot of
+ * proofs/real.acsl; row offsets through proofs/tensor.acsl's row_at and its
+ * lemma functions).  t_outer and t_outer_acc have memory-safety and framing
+ * contracts only: their entrywise values (index i*n + j under quantifiers)
+ * did not prove yet (proofs/TRUST.md §5).  The row loops keep
  * `row == i * n` and check `row + n <= m * n` before each row. */
 
 /* y[i] = y[i] + sum_j W[i][j] x[j]  (ORD.1: the row sum is formed from +0
@@ -293,6 +294,8 @@ int FN(t_all_finite)(const REAL *v, size_t n)
     requires sep_W: \separated(y + (0 .. m - 1), W + (0 .. m * n - 1));
     requires sep_x: \separated(y + (0 .. m - 1), x + (0 .. n - 1));
     assigns y[0 .. m - 1];
+    ensures value: \forall integer i; 0 <= i < m ==>
+                     y[i] == \old(y[i]) + \old(dot(W + i * n, x, n));
 */
 void FN(t_matvec_acc)(const cep_ctx *ctx, REAL *y, const REAL *W, const REAL *x,
                       size_t m, size_t n)
@@ -301,23 +304,39 @@ void FN(t_matvec_acc)(const cep_ctx *ctx, REAL *y, const REAL *W, const REAL *x,
     R_INIT(ctx, acc);
     R_INIT(ctx, t);
     size_t row = 0;
+    /*@ ghost lemma_row_at(n); */
     /*@ loop invariant bound: 0 <= i <= m;
         loop invariant row: row == i * n;
+        loop invariant done: \forall integer p; 0 <= p < i ==>
+          y[p] == \at(y[p], Pre) + dot{Pre}(W + row_at(p, n), x, n);
+        loop invariant todo: \forall integer p; i <= p < m ==> y[p] == \at(y[p], Pre);
         loop assigns i, row, acc[0], t[0], y[0 .. m - 1];
         loop variant m - i;
     */
     for (size_t i = 0; i < m; i++, row += n) {
         R_SET_DBL(ctx, acc, 0.0);
+        /*@ ghost lemma_row_fits(i, m, n); */
         /*@ assert row_fits: row + n <= m * n; */
         /*@ loop invariant bound: 0 <= j <= n;
+            loop invariant sum: acc[0] == dot{Pre}(W + row, x, j);
             loop assigns j, acc[0], t[0];
             loop variant n - j;
         */
         for (size_t j = 0; j < n; j++) {
+            /*@ assert idx: (size_t)(row + j) == row + j && (size_t)(j + 1) == j + 1; */
+            /*@ assert frame: \let r = row; \let k = j;
+                  W[r + k] == \at(W[r + k], Pre) && x[k] == \at(x[k], Pre); */
+            /*@ assert unfold: \let r = row; \let k = j; dot{Pre}(W + r, x, k + 1) ==
+                  dot{Pre}(W + r, x, k) + \at(W[r + k] * x[k], Pre); */
             R_MUL(ctx, t, &W[row + j], &x[j]);
             R_ADD(ctx, acc, acc, t);
         }
+        /*@ assert row_sum: acc[0] == dot{Pre}(W + i * n, x, n); */
+        /*@ assert y_i: \let p = i; y[p] == \at(y[p], Pre); */
         R_ADD(ctx, &y[i], &y[i], acc);
+        /*@ assert row_i: \let p = i;
+              y[p] == \at(y[p], Pre) + dot{Pre}(W + row_at(p, n), x, n); */
+        /*@ assert next: (size_t)(row + n) == (i + 1) * n && (size_t)(i + 1) == i + 1; */
     }
     R_CLEAR(t);
     R_CLEAR(acc);
@@ -337,6 +356,8 @@ void FN(t_matvec_acc)(const cep_ctx *ctx, REAL *y, const REAL *W, const REAL *x,
     requires sep_v: \separated(y + (0 .. n - 1), v + (0 .. m - 1)) &&
                     \separated(acc + (0 .. n - 1), v + (0 .. m - 1));
     assigns y[0 .. n - 1], acc[0 .. n - 1];
+    ensures value: \forall integer j; 0 <= j < n ==>
+                     y[j] == \old(y[j]) + \old(coldot(W, v, j, n, m));
 */
 void FN(t_matvec_t_acc)(const cep_ctx *ctx, REAL *y, REAL *acc, const REAL *W,
                         const REAL *v, size_t m, size_t n)
@@ -347,20 +368,39 @@ void FN(t_matvec_t_acc)(const cep_ctx *ctx, REAL *y, REAL *acc, const REAL *W,
     size_t row = 0;
     /*@ loop invariant bound: 0 <= i <= m;
         loop invariant row: row == i * n;
+        loop invariant sum: \forall integer q; 0 <= q < n ==>
+          acc[q] == coldot{Pre}(W, v, q, n, i);
         loop assigns i, row, t[0], acc[0 .. n - 1];
         loop variant m - i;
     */
     for (size_t i = 0; i < m; i++, row += n) {
+        /*@ ghost lemma_row_fits(i, m, n); */
         /*@ assert row_fits: row + n <= m * n; */
         /*@ loop invariant bound: 0 <= j <= n;
+            loop invariant done: \forall integer q; 0 <= q < j ==>
+              acc[q] == coldot{Pre}(W, v, q, n, i + 1);
+            loop invariant todo: \forall integer q; j <= q < n ==>
+              acc[q] == coldot{Pre}(W, v, q, n, i);
             loop assigns j, t[0], acc[0 .. n - 1];
             loop variant n - j;
         */
         for (size_t j = 0; j < n; j++) {
+            /*@ assert idx: (size_t)(row + j) == row + j && (size_t)(j + 1) == j + 1; */
+            /*@ assert frame: \let r = row; \let p = i; \let k = j;
+                  W[r + k] == \at(W[r + k], Pre) && v[p] == \at(v[p], Pre); */
             R_MUL(ctx, t, &W[row + j], &v[i]);
+            /*@ assert prod: \let r = row; \let p = i; \let k = j;
+                  t[0] == \at(W[r + k] * v[p], Pre); */
+            /*@ assert unfold: \let r = row; \let p = i; \let k = j;
+                  coldot{Pre}(W, v, k, n, p + 1) ==
+                  coldot{Pre}(W, v, k, n, p) + \at(W[r + k] * v[p], Pre); */
+            /*@ assert acc_old: \let p = i; \let k = j; acc[k] == coldot{Pre}(W, v, k, n, p); */
             R_ADD(ctx, &acc[j], &acc[j], t);
+            /*@ assert acc_new: \let p = i; \let k = j; acc[k] == coldot{Pre}(W, v, k, n, p + 1); */
         }
+        /*@ assert next: (size_t)(row + n) == (i + 1) * n && (size_t)(i + 1) == i + 1; */
     }
+    /*@ assert y_same: \forall integer q; 0 <= q < n ==> y[q] == \at(y[q], Pre); */
     FN(t_add_to)(ctx, y, acc, n);
     R_CLEAR(t);
 }
