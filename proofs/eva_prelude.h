@@ -16,6 +16,7 @@
 
 #include <math.h>
 #include "__fc_builtin.h"
+#include "libm_logic.acsl"
 
 /*@ requires finite_arg: \is_finite(x);
     assigns \result \from x;
@@ -38,9 +39,11 @@ extern double tanh(double x);
 
 /* the logic of the contracts that the sources carry (EVA evaluates them too) */
 #include "real.acsl"
+#include "tensor.acsl"
 #include "shape.acsl"
 #include "prng.acsl"
 #include "model.acsl"
+#include "spec_model.acsl"
 #include "algo.acsl"
 #include "bptt.acsl"
 

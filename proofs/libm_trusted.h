@@ -37,6 +37,8 @@
 #endif
 #define __FC_MATH 1 /* Frama-C's <math.h> is not used in WP runs */
 
+#include "libm_logic.acsl"
+
 /*@ assigns \result \from x;
     ensures value: \result == \abs(x); */
 extern double fabs(double x);
@@ -48,12 +50,12 @@ extern double fabs(double x);
 extern double sqrt(double x);
 
 /*@ assigns \result \from x;
-    ensures value: \result == \exp(x);
+    ensures value: \result == exp_r(x);
     ensures range: \result > 0.0; */
 extern double exp(double x);
 
 /*@ assigns \result \from x;
-    ensures value: \result == \tanh(x);
+    ensures value: \result == tanh_r(x);
     ensures range: -1.0 <= \result <= 1.0; */
 extern double tanh(double x);
 

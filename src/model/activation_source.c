@@ -35,12 +35,8 @@ static int FN(act_cmp)(const REAL *u, double c)
                        (drho != \null && ddrho != \null ==> \separated(drho, ddrho));
     assigns *rho, *drho, *ddrho, *y, *a, *b, *c;
     ensures rho: rho != \null ==> *rho == act_rho(act, \old(*u));
-    // rho' and rho'' of sigmoid4 and rho'' of tanh: see proofs/TRUST.md §5
-    // (products of the libm results: z3 ran out of memory, cvc4 timed out)
-    ensures drho: drho != \null && act != CEP_ACT_SIGMOID4 ==>
-                  *drho == act_drho(act, \old(*u));
-    ensures ddrho: ddrho != \null && act != CEP_ACT_SIGMOID4 && act != CEP_ACT_TANH ==>
-                   *ddrho == act_ddrho(act, \old(*u));
+    ensures drho: drho != \null ==> *drho == act_drho(act, \old(*u));
+    ensures ddrho: ddrho != \null ==> *ddrho == act_ddrho(act, \old(*u));
 */
 static void FN(act_entry)(const cep_ctx *ctx, REAL *rho, REAL *drho, REAL *ddrho,
                           cep_activation act, const REAL *u, REAL *y, REAL *a, REAL *b,
@@ -52,7 +48,7 @@ static void FN(act_entry)(const cep_ctx *ctx, REAL *rho, REAL *drho, REAL *ddrho
         R_TANH(ctx, y, u);
         R_MUL(ctx, a, y, y);
         R_SUB(ctx, a, one, a);
-        /*@ assert dy: *y == \tanh(\at(*u, Pre)) && *a == act_drho(act, \at(*u, Pre)); */
+        /*@ assert dy: *y == tanh_r(\at(*u, Pre)) && *a == act_drho(act, \at(*u, Pre)); */
         if (rho) R_SET(ctx, rho, y);
         if (drho) R_SET(ctx, drho, a);
         /*@ assert out: (rho != \null ==> *rho == act_rho(act, \at(*u, Pre))) &&
@@ -61,6 +57,7 @@ static void FN(act_entry)(const cep_ctx *ctx, REAL *rho, REAL *drho, REAL *ddrho
             R_SET_DBL(ctx, c, -2.0);
             R_MUL(ctx, b, c, y);
             R_MUL(ctx, ddrho, b, a);
+            /*@ assert ddrho: *ddrho == act_ddrho(act, \at(*u, Pre)); */
         }
         break;
     case CEP_ACT_SIGMOID4:
@@ -72,7 +69,7 @@ static void FN(act_entry)(const cep_ctx *ctx, REAL *rho, REAL *drho, REAL *ddrho
         R_MUL(ctx, a, c, a);
         R_EXP(ctx, a, a);
         R_ADD(ctx, a, one, a);
-        /*@ assert denom: *a == 1.0 + \exp(-4.0 * (\at(*u, Pre) - 0.5)) && *one == 1.0; */
+        /*@ assert denom: *a == 1.0 + exp_r(-4.0 * (\at(*u, Pre) - 0.5)) && *one == 1.0; */
         R_DIV(ctx, y, one, a);
         /*@ assert y: *y == sig4(\at(*u, Pre)) && *one == 1.0; */
         if (rho) R_SET(ctx, rho, y);
@@ -81,13 +78,18 @@ static void FN(act_entry)(const cep_ctx *ctx, REAL *rho, REAL *drho, REAL *ddrho
         R_MUL(ctx, a, y, a);
         R_SET_DBL(ctx, c, 4.0);
         R_MUL(ctx, a, c, a); /* a = y' */
+        /*@ assert dy: *a == act_drho(act, \at(*u, Pre)) && *c == 4.0 && *y == sig4(\at(*u, Pre)); */
         if (drho) R_SET(ctx, drho, a);
         if (ddrho) {
             R_MUL(ctx, a, c, a);
+            /*@ assert four_dy: *a == 4.0 * act_drho(act, \at(*u, Pre)); */
             R_SET_DBL(ctx, c, 2.0);
             R_MUL(ctx, b, c, y);
             R_SUB(ctx, b, one, b);
+            /*@ assert one_minus_2y: *b == 1.0 - 2.0 * sig4(\at(*u, Pre)) &&
+                  *a == 4.0 * act_drho(act, \at(*u, Pre)); */
             R_MUL(ctx, ddrho, a, b);
+            /*@ assert ddrho: *ddrho == act_ddrho(act, \at(*u, Pre)); */
         }
         break;
     case CEP_ACT_HARDSIGMOID:
@@ -130,9 +132,9 @@ static void FN(act_entry)(const cep_ctx *ctx, REAL *rho, REAL *drho, REAL *ddrho
     assigns rho[0 .. n - 1], drho[0 .. n - 1], ddrho[0 .. n - 1];
     ensures rho: rho != \null ==>
       \forall integer i; 0 <= i < n ==> rho[i] == act_rho(act, \old(u[i]));
-    ensures drho: drho != \null && act != CEP_ACT_SIGMOID4 ==>
+    ensures drho: drho != \null ==>
       \forall integer i; 0 <= i < n ==> drho[i] == act_drho(act, \old(u[i]));
-    ensures ddrho: ddrho != \null && act != CEP_ACT_SIGMOID4 && act != CEP_ACT_TANH ==>
+    ensures ddrho: ddrho != \null ==>
       \forall integer i; 0 <= i < n ==> ddrho[i] == act_ddrho(act, \old(u[i]));
 */
 static void FN(act_eval)(const cep_ctx *ctx, REAL *rho, REAL *drho, REAL *ddrho,
@@ -149,9 +151,9 @@ static void FN(act_eval)(const cep_ctx *ctx, REAL *rho, REAL *drho, REAL *ddrho,
         loop invariant one_is_1: one[0] == 1.0;
         loop invariant rho: rho != \null ==>
           \forall integer k; 0 <= k < i ==> rho[k] == act_rho(act, \at(u[k], Pre));
-        loop invariant drho: drho != \null && act != CEP_ACT_SIGMOID4 ==>
+        loop invariant drho: drho != \null ==>
           \forall integer k; 0 <= k < i ==> drho[k] == act_drho(act, \at(u[k], Pre));
-        loop invariant ddrho: ddrho != \null && act != CEP_ACT_SIGMOID4 && act != CEP_ACT_TANH ==>
+        loop invariant ddrho: ddrho != \null ==>
           \forall integer k; 0 <= k < i ==> ddrho[k] == act_ddrho(act, \at(u[k], Pre));
         loop assigns i, y[0], a[0], b[0], c[0], rho[0 .. n - 1], drho[0 .. n - 1], ddrho[0 .. n - 1];
         loop variant n - i;

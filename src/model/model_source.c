@@ -37,11 +37,9 @@
       \forall integer q; 0 <= q < sh->S ==> p[q] == act_rho(sh->act, \old(s[q]));
     ensures p_proto: sh->model != CEP_MODEL_ENERGY ==>
       \forall integer q; 0 <= q < sh->S ==> p[q] == \old(s[q]);
-    // p' and p'' where act_entry states them (see its contract)
-    ensures dp: dp != \null && (sh->model != CEP_MODEL_ENERGY || sh->act != CEP_ACT_SIGMOID4) ==>
+    ensures dp: dp != \null ==>
       \forall integer q; 0 <= q < sh->S ==> dp[q] == pre_d(sh, \old(s[q]));
-    ensures ddrho: ddrho != \null && (sh->model != CEP_MODEL_ENERGY ||
-                                     (sh->act != CEP_ACT_SIGMOID4 && sh->act != CEP_ACT_TANH)) ==>
+    ensures ddrho: ddrho != \null ==>
       \forall integer q; 0 <= q < sh->S ==> ddrho[q] == pre_dd(sh, \old(s[q]));
 */
 static void FN(presyn)(const cep_ctx *ctx, REAL *p, REAL *dp, REAL *ddrho,

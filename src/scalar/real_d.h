@@ -82,7 +82,7 @@ static inline void r_sqrt_d(const cep_ctx *c, double *z, const double *a) { (voi
 /*@ requires valid_z: \valid(z);
     requires valid_a: \valid_read(a);
     assigns *z;
-    ensures value: *z == \exp(\old(*a));
+    ensures value: *z == exp_r(\old(*a));
     ensures positive: *z > 0.0; */
 static inline void r_exp_d(const cep_ctx *c, double *z, const double *a) { (void)c; *z = exp(*a); }
 /*@ requires valid_z: \valid(z);
@@ -94,7 +94,7 @@ static inline void r_asin_d(const cep_ctx *c, double *z, const double *a) { (voi
 /*@ requires valid_z: \valid(z);
     requires valid_a: \valid_read(a);
     assigns *z;
-    ensures value: *z == \tanh(\old(*a));
+    ensures value: *z == tanh_r(\old(*a));
     ensures range: -1.0 <= *z <= 1.0; */
 static inline void r_tanh_d(const cep_ctx *c, double *z, const double *a) { (void)c; *z = tanh(*a); }
 /* Comparisons return <0, 0, >0 like mpfr_cmp; NaN never reaches them because
